@@ -1,0 +1,58 @@
+# augur: the two commands of the README, and what they stand on.
+#   make run   set up .venv and serve on 127.0.0.1:8080 with the embedded SQLite store (./.augur/)
+#   make test  set up .venv with the test extra and the servers the tests need, then lint, types, tests
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl).
+SYSTEM_PACKAGES := postgresql
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint types unit openapi system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable '.[test]'
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	@mkdir -p .augur
+	$(BIN)/augur serve --host 127.0.0.1 --port 8080 --store sqlite+aiosqlite:///.augur/augur.db
+
+# Installs only what is missing, so a machine that has everything hears nothing from apt.
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(VENV)/.installed-test
+	$(BIN)/mypy --strict app providers
+
+unit: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest --cov --cov-report=term
+
+test: lint types unit
+
+openapi: $(VENV)/.installed
+	$(BIN)/augur openapi > openapi/openapi.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,44 @@
+"""The ASGI application: `create_app()` wires settings, store and metrics into one app.
+
+Everything is built here and hung on `app.state`; nothing is global, so tests build as many
+independent apps as they like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import health, problems
+from app.metrics import Metrics
+from app.settings import Settings
+from app.store.db import open_engine
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.store_engine = open_engine(settings.store_url)
+        try:
+            yield
+        finally:
+            await app.state.store_engine.dispose()
+
+    app = FastAPI(
+        title="augur",
+        version=__version__,
+        summary="Canary analysis as a service for Argo Rollouts and Flagger.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics(version=__version__)
+    problems.install(app)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,63 @@
+"""Settings read from the environment (prefix ``AUGUR_``) or passed in by the caller.
+
+There is no module-level instance: `create_app()` and the CLI build one, so tests construct
+exactly the settings they need and nothing leaks between them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path(".augur")
+
+__all__ = ["DEFAULT_DATA_DIR", "Settings", "default_store_url", "describe_errors"]
+
+
+def default_store_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
+    """The embedded SQLite store: one file under the data directory, zero set-up."""
+    return f"sqlite+aiosqlite:///{data_dir / 'augur.db'}"
+
+
+class Settings(BaseSettings):
+    """Every knob augur has. The README's configuration table lists the same fields."""
+
+    # Inputs can hold credentials (a store URL with a password): never echo them in errors.
+    model_config = SettingsConfigDict(
+        env_prefix="AUGUR_", extra="ignore", hide_input_in_errors=True
+    )
+
+    host: str = Field(default="127.0.0.1", description="Address `augur serve` binds to.")
+    port: int = Field(default=8080, ge=1, le=65535, description="Port `augur serve` listens on.")
+    store_url: str = Field(
+        default_factory=default_store_url,
+        description=(
+            "SQLAlchemy URL of the store: sqlite+aiosqlite:///path/augur.db (default, under "
+            "./.augur/) or postgresql+asyncpg://user@host/db."
+        ),
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Log level of the server."
+    )
+
+    @field_validator("store_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "store_url must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {value.split('://', 1)[0]!r}://...)"
+            )
+        return value
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad setting, naming its environment variable; input values left out."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"AUGUR_{name.upper()} ({name}): {error['msg']}")
+    return "\n".join(lines)

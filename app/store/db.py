@@ -1,0 +1,55 @@
+"""Opening the database behind the store.
+
+SQLite is the zero-set-up default: the file's directory is created on demand and the file runs
+in WAL mode, so readers (the API) never block the writer (the runner). PostgreSQL is for several
+replicas. Both go through SQLAlchemy's async engine, so the rest of the store is one code path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+__all__ = ["open_engine", "ping", "sqlite_path"]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def open_engine(url: str, *, connect_timeout: float = 5.0) -> AsyncEngine:
+    """Create the engine; nothing connects until first use, so a down database is not fatal here."""
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": connect_timeout})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    if make_url(url).get_backend_name() == "postgresql":
+        return create_async_engine(
+            url, pool_pre_ping=True, connect_args={"timeout": connect_timeout}
+        )
+    return create_async_engine(url)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise if the database cannot answer a trivial query."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

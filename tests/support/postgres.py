@@ -1,0 +1,96 @@
+"""A throwaway PostgreSQL server for tests, started from the machine's initdb/pg_ctl.
+
+PostgreSQL refuses to run as root, so when the tests run as root (as CI does) the cluster is
+owned by and started as the `postgres` system user that the Debian package creates.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.servers import free_port
+
+
+def pg_bin(tool: str) -> str:
+    found = shutil.which(tool)
+    if found:
+        return found
+    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), reverse=True):
+        return str(candidate)
+    raise RuntimeError(
+        f"PostgreSQL's {tool} was not found: install the Debian package 'postgresql' "
+        "(make test does this)"
+    )
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    user: str
+    database: str
+
+    def url(self, driver: str = "postgresql+asyncpg") -> str:
+        return f"{driver}://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def _as_owner(owner: str | None) -> list[str]:
+    return ["runuser", "-u", owner, "--"] if owner else []
+
+
+@contextmanager
+def postgres_server() -> Iterator[Postgres]:
+    owner = "postgres" if os.geteuid() == 0 else None
+    base = Path(tempfile.mkdtemp(prefix="augur-pg-"))
+    data, sockets = base / "data", base / "run"
+    sockets.mkdir()
+    if owner:
+        record = pwd.getpwnam(owner)
+        for path in (base, sockets):
+            os.chown(path, record.pw_uid, record.pw_gid)
+    port = free_port()
+    run = _as_owner(owner)
+    subprocess.run(
+        [*run, pg_bin("initdb"), "-D", str(data), "-U", "augur", "-A", "trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *run,
+            pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(base / "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        subprocess.run(
+            [*run, pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "augur", "augur"],
+            check=True,
+            capture_output=True,
+        )
+        yield Postgres(host="127.0.0.1", port=port, user="augur", database="augur")
+    finally:
+        subprocess.run(
+            [*run, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
