@@ -48,7 +48,6 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn (one worker: the scheduler lives in the process)."""
     import uvicorn
-
     from pydantic import ValidationError
 
     from app.main import create_app
