@@ -6,8 +6,9 @@ independent apps as they like.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
@@ -16,20 +17,33 @@ from app.api import health, problems
 from app.metrics import Metrics
 from app.settings import Settings
 from app.store.db import open_engine
+from app.store.lifecycle import SchemaGate
+from app.store.sql import SqlStore
 
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
     settings = settings if settings is not None else Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.store_engine = open_engine(settings.store_url)
+        engine = open_engine(settings.store_url)
+        app.state.store_engine = engine
+        app.state.store = SqlStore(engine, clock=clock)
+        app.state.schema = SchemaGate(engine)
+        app.state.schema.start()
         try:
             yield
         finally:
-            await app.state.store_engine.dispose()
+            await app.state.schema.stop()
+            await engine.dispose()
 
     app = FastAPI(
         title="augur",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,10 +11,20 @@ import httpx
 import pytest
 
 from app import __version__
-from tests.support.postgres import Postgres
+from tests.support.postgres import Postgres, create_database
 from tests.support.servers import Served, augur_server, free_port
 
 PROBLEM = "application/problem+json"
+
+
+def wait_ready(base_url: str, *, timeout: float = 20.0) -> httpx.Response:
+    """Migrations run in the background at start-up; readiness follows within moments."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = httpx.get(f"{base_url}/readyz", timeout=15)
+        if reply.status_code != 503 or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("augur")
     store = f"sqlite+aiosqlite:///{tmp / 'data' / 'augur.db'}"
     with augur_server(store_url=store, log=tmp / "server.log") as served:
+        served.data_dir = tmp / "data"
         yield served
 
 
@@ -29,10 +42,14 @@ def test_healthz_says_alive(server: Served) -> None:
     assert reply.json() == {"status": "ok"}
 
 
-def test_readyz_reaches_the_sqlite_file_it_created(server: Served, tmp_path: Path) -> None:
-    reply = httpx.get(f"{server.base_url}/readyz")
+def test_readyz_once_the_sqlite_file_is_created_and_migrated(server: Served) -> None:
+    reply = wait_ready(server.base_url)
     assert reply.status_code == 200
     assert reply.json() == {"status": "ready"}
+    assert server.data_dir is not None
+    with sqlite3.connect(server.data_dir / "augur.db") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"templates", "runs", "measurements", "run_labels", "alembic_version"} <= tables
 
 
 def test_metrics_expose_build_info_and_process_metrics(server: Served) -> None:
@@ -76,14 +93,16 @@ def test_readyz_is_503_when_the_store_is_down_and_never_shows_the_password(
     assert alive.status_code == 200
     assert ready.status_code == 503
     assert ready.headers["content-type"] == PROBLEM
-    assert ready.json()["detail"] == "the store cannot be reached; check AUGUR_STORE_URL"
+    assert ready.json()["detail"] == (
+        "the store cannot be reached or is not migrated yet; check AUGUR_STORE_URL"
+    )
     assert secret not in ready.text
     assert secret not in served.logs()
-    assert "store unreachable" in served.logs()
+    assert "store migration failed" in served.logs()
 
 
 def test_readyz_on_a_real_postgresql_server(postgres: Postgres, tmp_path: Path) -> None:
-    with augur_server(store_url=postgres.url(), log=tmp_path / "server.log") as served:
-        reply = httpx.get(f"{served.base_url}/readyz", timeout=15)
+    with augur_server(store_url=create_database(postgres), log=tmp_path / "server.log") as served:
+        reply = wait_ready(served.base_url)
     assert reply.status_code == 200
     assert reply.json() == {"status": "ready"}

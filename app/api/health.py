@@ -17,6 +17,8 @@ __all__ = ["router"]
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["operations"])
 
+NOT_READY = "the store cannot be reached or is not migrated yet; check AUGUR_STORE_URL"
+
 
 class Health(BaseModel):
     status: str
@@ -33,12 +35,14 @@ async def healthz() -> Health:
     responses={503: {"description": "The store cannot be reached"}},
 )
 async def readyz(request: Request) -> Health:
+    if not request.app.state.schema.ready.is_set():
+        raise Unavailable(NOT_READY)
     try:
         await ping(request.app.state.store_engine)
     except Exception as exc:
         # The driver's message can hold the URL; log the type only, answer with a fixed text.
         log.warning("readiness check failed: store unreachable (%s)", type(exc).__name__)
-        raise Unavailable("the store cannot be reached; check AUGUR_STORE_URL") from None
+        raise Unavailable(NOT_READY) from None
     return Health(status="ready")
 
 

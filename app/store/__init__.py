@@ -1,0 +1,1 @@
+"""Where runs, templates and measurements live (SQLite file by default, PostgreSQL for replicas)."""

@@ -11,6 +11,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -94,3 +95,14 @@ def postgres_server() -> Iterator[Postgres]:
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)
+
+
+def create_database(server: Postgres) -> str:
+    """A fresh database on the shared server, so tests never see each other's rows."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    subprocess.run(
+        [pg_bin("createdb"), "-h", server.host, "-p", str(server.port), "-U", server.user, name],
+        check=True,
+        capture_output=True,
+    )
+    return f"postgresql+asyncpg://{server.user}@{server.host}:{server.port}/{name}"

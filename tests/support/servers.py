@@ -45,6 +45,7 @@ class Served:
     base_url: str
     proc: subprocess.Popen[bytes]
     log: Path
+    data_dir: Path | None = None
 
     def logs(self) -> str:
         """Everything the server has printed so far (stdout and stderr)."""

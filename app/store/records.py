@@ -1,0 +1,66 @@
+"""What the store hands back: plain frozen records, independent of the API's models."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["MeasurementRecord", "NewMeasurement", "NewRun", "RunRecord", "TemplateRecord"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TemplateRecord:
+    kind: str
+    namespace: str
+    name: str
+    body: Mapping[str, Any]
+    resource_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewRun:
+    id: str
+    namespace: str
+    name: str
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any]
+    phase: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    next_reconcile_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRecord:
+    id: str
+    namespace: str
+    name: str
+    labels: Mapping[str, str]
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any]
+    phase: str
+    idempotency_key: str | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    next_reconcile_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewMeasurement:
+    metric: str
+    seq: int
+    phase: str
+    value: str = ""
+    message: str = ""
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeasurementRecord(NewMeasurement):
+    run_id: str
