@@ -50,6 +50,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.logs import Redactor, configure_logging
     from app.main import create_app
     from app.settings import Settings, describe_errors
 
@@ -61,11 +62,14 @@ def serve(
     except ValidationError as exc:
         typer.echo(f"augur: invalid settings\n{describe_errors(exc)}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    redactor = Redactor()
+    configure_logging(settings.log_level, redactor)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, redactor=redactor),
         host=settings.host,
         port=settings.port,
-        log_level=settings.log_level,
+        log_config=None,  # keep augur's JSON lines; uvicorn's own access log never sees queries
+        access_log=False,
         workers=1,
     )
 

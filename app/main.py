@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.api import health, problems
+from app.logs import AccessLog, Redactor
 from app.metrics import Metrics
 from app.settings import Settings
 from app.store.db import open_engine
@@ -28,7 +29,10 @@ def utc_now() -> datetime:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    redactor: Redactor | None = None,
 ) -> FastAPI:
     settings = settings if settings is not None else Settings()
 
@@ -52,7 +56,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.redactor = redactor if redactor is not None else Redactor()
     app.state.metrics = Metrics(version=__version__)
     problems.install(app)
     app.include_router(health.router)
+    app.add_middleware(AccessLog)
     return app

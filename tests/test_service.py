@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -106,3 +107,15 @@ def test_readyz_on_a_real_postgresql_server(postgres: Postgres, tmp_path: Path) 
         reply = wait_ready(served.base_url)
     assert reply.status_code == 200
     assert reply.json() == {"status": "ready"}
+
+
+def test_logs_are_json_lines_and_the_access_log_never_shows_the_query(server: Served) -> None:
+    secret = "planted-gate-token-0123456789"
+    httpx.get(f"{server.base_url}/healthz", params={"token": secret})
+    time.sleep(0.2)  # the line is written after the response is sent
+    lines = [json.loads(line) for line in server.logs().splitlines() if line.startswith("{")]
+    access = [e for e in lines if e["logger"] == "augur.access" and e["path"] == "/healthz"]
+    assert access
+    assert access[-1]["status"] == 200
+    assert access[-1]["method"] == "GET"
+    assert secret not in server.logs()

@@ -1,0 +1,116 @@
+"""Which upstream addresses callers may point augur at (server-side request forgery guard).
+
+Callers hand augur provider addresses (templates, ad-hoc checks), and augur then makes requests
+from inside the cluster. `AUGUR_ALLOWED_ADDRESSES` narrows where those may go: comma-separated
+patterns, each a host glob (`*.svc.cluster.local`, `oap.skywalking`), optionally with a port
+(`oap:12800`), or a CIDR block (`10.0.0.0/8`). Default `*`: any host. Whatever the patterns say,
+link-local addresses (which include the cloud metadata endpoint 169.254.169.254) and the metadata
+host names are always refused; a host name is checked against what it resolves to as well.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+__all__ = ["AddressPolicy", "AddressRefused"]
+
+METADATA_HOSTS = frozenset(
+    {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "169.254.169.254"}
+)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str], Sequence[str]]
+
+
+class AddressRefused(ValueError):
+    """The address may not be used; the message names the address and the setting to change."""
+
+
+def _resolve(host: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return []  # unresolvable now: the provider's own request will fail with a clear error
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _always_refused(ip: IPAddress) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_link_local:
+        return True
+    # AWS publishes its metadata service on this IPv6 address too.
+    return ip == ipaddress.IPv6Address("fd00:ec2::254")
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    patterns: tuple[str, ...] = ("*",)
+    resolver: Resolver = _resolve
+
+    @classmethod
+    def parse(cls, text: str, *, resolver: Resolver = _resolve) -> AddressPolicy:
+        patterns = tuple(p.strip() for p in text.split(",") if p.strip())
+        for pattern in patterns:
+            if "/" in pattern:
+                try:
+                    ipaddress.ip_network(pattern, strict=False)
+                except ValueError:
+                    raise AddressRefused(
+                        f"AUGUR_ALLOWED_ADDRESSES: {pattern!r} is not a valid CIDR block"
+                    ) from None
+        return cls(patterns=patterns or ("*",), resolver=resolver)
+
+    def check_url(self, url: str, *, field: str) -> None:
+        """Raise `AddressRefused` unless `url` (http or https) may be requested."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AddressRefused(f"{field}: {url!r} is not an http:// or https:// URL with a host")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.check_host(parts.hostname, port, field=field)
+
+    def check_host(self, host: str, port: int, *, field: str) -> None:
+        host = host.lower().rstrip(".")
+        if host in METADATA_HOSTS:
+            raise AddressRefused(
+                f"{field}: {host} is a cloud metadata address and is always refused"
+            )
+        literal = _ip(host)
+        addresses = [literal] if literal else [a for a in map(_ip, self.resolver(host)) if a]
+        for ip in addresses:
+            if _always_refused(ip):
+                raise AddressRefused(
+                    f"{field}: {host} is (or resolves to) the link-local address {ip}, "
+                    "which is always refused"
+                )
+        if not any(self._matches(p, host, port, addresses) for p in self.patterns):
+            raise AddressRefused(
+                f"{field}: {host}:{port} is not allowed by AUGUR_ALLOWED_ADDRESSES "
+                f"({', '.join(self.patterns)}); add a pattern for it there"
+            )
+
+    @staticmethod
+    def _matches(pattern: str, host: str, port: int, addresses: Sequence[IPAddress]) -> bool:
+        if "/" in pattern:
+            network = ipaddress.ip_network(pattern, strict=False)
+            return bool(addresses) and all(ip in network for ip in addresses)
+        glob, _, want_port = pattern.rpartition(":") if _has_port(pattern) else (pattern, "", "")
+        if want_port and want_port != str(port):
+            return False
+        return fnmatch.fnmatchcase(host, glob.lower())
+
+
+def _has_port(pattern: str) -> bool:
+    head, sep, tail = pattern.rpartition(":")
+    return bool(sep) and tail.isdigit() and ":" not in head
+
+
+def _ip(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
