@@ -20,7 +20,11 @@ __all__ = ["AccessLog", "JsonFormatter", "Redactor", "configure_logging"]
 
 REDACTED = "*****"
 # Attributes every LogRecord has; anything else was passed with `extra=` and is emitted as a field.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
+}
 
 
 class Redactor:
