@@ -1,0 +1,73 @@
+"""expr-lang (v1.17.8) for Argo Rollouts conditions: ``successCondition``/``failureCondition``.
+
+    program = compile("all(result.values, {asFloat(.value) >= 9900})")
+    program.evaluate_bool({"result": decoded_json})
+
+Compile once (syntax, names and provable type errors raise ExprCompileError with a located,
+caret-rendered message), run many times (failures raise ExprRuntimeError). Nothing but
+ExprError subclasses ever escapes. See errors.py for the exception tree and limits.py for the
+budgets that keep user-supplied expressions cheap.
+
+Stages, one module each: tokens → lexer → operators (precedence table) → nodes → parser
+(+ literals) → checker (+ signatures for builtins, types) → compiler (+ gen_builtins; emits one
+Python function per expression, run against support.NAMESPACE) → program (per-type cache).
+Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs,
+gomath (Go's float rounding) and argo (Argo's six helpers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from .errors import (
+    ExprCompileError,
+    ExprError,
+    ExprNameError,
+    ExprRuntimeError,
+    ExprSyntaxError,
+    ExprTypeError,
+)
+from .limits import DEFAULT_LIMITS, Limits
+from .program import Program, compile_program
+from .types import Float64List, type_of_value
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ExprCompileError",
+    "ExprError",
+    "ExprNameError",
+    "ExprRuntimeError",
+    "ExprSyntaxError",
+    "ExprTypeError",
+    "Float64List",
+    "Limits",
+    "Program",
+    "compile",
+    "compile_for_result",
+]
+
+
+def compile(
+    source: str, *, names: Collection[str] = ("result",), limits: Limits | None = None
+) -> Program:
+    """Compile ``source``; raise ExprSyntaxError / ExprNameError / ExprTypeError."""
+    if not isinstance(source, str):
+        raise ExprSyntaxError("expression must be a string")
+    return compile_program(source, names=names, limits=limits)
+
+
+def compile_for_result(source: str, result: Any, *, limits: Limits | None = None) -> Program:
+    """Compile exactly as Argo does for one concrete ``result``: type errors that depend on
+    the value's type are raised here as ExprTypeError (compile stage) instead of from run."""
+    program = compile_program(source, names=("result",), limits=limits)
+    signature = (type_of_value(result),)
+    try:
+        program.specialise(signature)
+    except ExprRuntimeError as exc:
+        if exc.from_checker:
+            raise ExprTypeError(
+                exc.message, source=exc.source, line=exc.line, column=exc.column
+            ) from None
+        raise
+    return program

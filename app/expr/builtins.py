@@ -1,0 +1,316 @@
+"""Run-time implementations of expr's builtins (the static rules live in signatures.py).
+
+Functions that can allocate take the run's Budget first so that ``repeat``, ranges and
+friends stay inside ``Limits``. Regular expressions use RE2 (``google-re2``): linear time, so
+a catastrophic pattern cannot hang the process.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import re2
+
+from . import timefuncs
+from .argo import parse_go_float, parse_go_int
+from .codec import b_from_base64, b_from_json, b_to_base64, b_to_json
+from .coerce import int_arg, iterable, number, str_arg, tname
+from .listfuncs import (
+    b_concat,
+    b_first,
+    b_flatten,
+    b_from_pairs,
+    b_get,
+    b_group_by,
+    b_keys,
+    b_last,
+    b_max,
+    b_mean,
+    b_median,
+    b_min,
+    b_reduce,
+    b_reverse,
+    b_sort,
+    b_sort_by,
+    b_sum,
+    b_take,
+    b_to_pairs,
+    b_uniq,
+    b_values,
+    count_true,
+)
+from .runtime import HOOK_TYPES, Budget, GroupMap, fail, fmt_value, goname, to_int, wrap
+from .types import Float64List
+
+__all__ = ["BUDGETED", "FUNCTIONS", "compile_regex", "count_true", "iterable", "matches"]
+
+
+# -- regular expressions -----------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(pattern, options=options)
+
+
+def compile_regex(pattern: str, *, max_length: int | None, check_only: bool = False) -> Any:
+    """Compile with RE2; on failure return (check_only) or raise Go's message."""
+    if max_length is not None and len(pattern) > max_length:
+        fail(f"regular expression too long ({len(pattern)} > {max_length} characters)")
+    try:
+        compiled = _regex(pattern)
+    except Exception as exc:  # re2.error and friends
+        message = f"error parsing regexp: {_re2_message(str(exc), pattern)}"
+        if check_only:
+            return message
+        fail(message)
+    return "" if check_only else compiled
+
+
+def _re2_message(text: str, pattern: str) -> str:
+    lowered = text.lower()
+    if "missing )" in lowered or "missing closing )" in lowered:
+        return f"missing closing ): `{pattern}`"
+    if "missing ]" in lowered or "missing closing ]" in lowered:
+        bracket = pattern[pattern.find("[") :] if "[" in pattern else pattern
+        return f"missing closing ]: `{bracket}`"
+    return text
+
+
+def matches(budget: Budget, text: Any, pattern: Any) -> bool:
+    if type(text) is not str or type(pattern) is not str:
+        fail(f"invalid operation: {goname(text)} matches {goname(pattern)}")
+    compiled = compile_regex(pattern, max_length=budget.max_pattern)
+    return compiled.search(text) is not None
+
+
+# -- scalars -----------------------------------------------------------------------------
+def b_len(value: Any) -> int:
+    t = type(value)
+    if t is str:
+        return len(value)
+    if t in (list, Float64List, dict, bytes, GroupMap):
+        return len(value)
+    fail(f"invalid argument for len (type {tname(value)})")
+
+
+def b_abs(value: Any) -> Any:
+    v = number(value, "abs")
+    if type(v) is int:
+        return wrap(-v) if v < 0 else v
+    return -v if v < 0 else v
+
+
+def b_ceil(value: Any) -> float:
+    return float(math.ceil(v)) if math.isfinite(v := float(number(value, "ceil"))) else v
+
+
+def b_floor(value: Any) -> float:
+    return float(math.floor(v)) if math.isfinite(v := float(number(value, "floor"))) else v
+
+
+def b_round(value: Any) -> float:
+    v = float(number(value, "round"))
+    if not math.isfinite(v):
+        return v
+    # Go's math.Round: half away from zero, without the floor(x + 0.5) rounding trap.
+    whole = float(math.trunc(v))
+    if abs(v - whole) >= 0.5:
+        whole += math.copysign(1.0, v)
+    return math.copysign(float(whole), v)
+
+
+def b_int(value: Any) -> int:
+    t = type(value)
+    if t is int:
+        return int(value)
+    if t is float:
+        return to_int(value)
+    if t is str:
+        text = value
+        try:
+            return parse_go_int(text)
+        except Exception:
+            fail(f"invalid operation: int({value})")
+    fail(f"invalid operation: int({tname(value)})")
+
+
+def b_float(value: Any) -> float:
+    t = type(value)
+    if t is float or t is int:
+        return float(value)
+    if t is str:
+        try:
+            return parse_go_float(value)
+        except Exception:
+            fail(f"invalid operation: float({value})")
+    fail(f"invalid operation: float({tname(value)})")
+
+
+def b_string(value: Any) -> str:
+    return fmt_value(value)
+
+
+def b_type(value: Any) -> str:
+    t = type(value)
+    if value is None:
+        return "nil"
+    if t is bool:
+        return "bool"
+    if t is int:
+        return "int"
+    if t is float:
+        return "float"
+    if t is str:
+        return "string"
+    if t in (list, Float64List, bytes):
+        return "array"
+    if t is dict:
+        return "map"
+    name = getattr(t, "GO_NAME", None) if t in HOOK_TYPES else None
+    return name if isinstance(name, str) else "func"
+
+
+# -- strings -----------------------------------------------------------------------------
+_GO_SPACE = (
+    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def b_trim(s: Any, cutset: Any = None) -> str:
+    return str_arg(s, "trim").strip(_GO_SPACE if cutset is None else str_arg(cutset, "trim"))
+
+
+def b_trim_prefix(s: Any, prefix: Any) -> str:
+    return str_arg(s, "trimPrefix").removeprefix(str_arg(prefix, "trimPrefix"))
+
+
+def b_trim_suffix(s: Any, suffix: Any) -> str:
+    return str_arg(s, "trimSuffix").removesuffix(str_arg(suffix, "trimSuffix"))
+
+
+def b_upper(s: Any) -> str:
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in str_arg(s, "upper"))
+
+
+def b_lower(s: Any) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in str_arg(s, "lower"))
+
+
+def _split(s: str, sep: str, n: int, *, after: bool) -> list[Any]:
+    if n == 0:
+        return []
+    if sep == "":
+        chars = list(s)
+        if 0 < n < len(chars):
+            chars = [*chars[: n - 1], "".join(chars[n - 1 :])]
+        return list(chars)
+    parts = s.split(sep) if n < 0 else s.split(sep, n - 1)
+    if after:
+        parts = [p + sep for p in parts[:-1]] + parts[-1:]
+    return list(parts)
+
+
+def b_split(s: Any, sep: Any, n: Any = -1) -> list[Any]:
+    return _split(str_arg(s, "split"), str_arg(sep, "split"), int_arg(n), after=False)
+
+
+def b_split_after(s: Any, sep: Any, n: Any = -1) -> list[Any]:
+    return _split(str_arg(s, "splitAfter"), str_arg(sep, "splitAfter"), int_arg(n), after=True)
+
+
+def b_replace(budget: Budget, s: Any, old: Any, new: Any) -> str:
+    text, o, w = str_arg(s, "replace"), str_arg(old, "replace"), str_arg(new, "replace")
+    # Go inserts ``new`` around every rune when ``old`` is empty.
+    result = (w + w.join(text) + w if text else w) if o == "" else text.replace(o, w)
+    if len(result) > budget.max_string:
+        fail("string too long")
+    return result
+
+
+def b_repeat(budget: Budget, s: Any, n: Any) -> str:
+    text, count = str_arg(s, "repeat"), int_arg(n)
+    if count < 0:
+        fail(f"invalid argument for repeat (expected positive integer, got {count})")
+    if len(text) * count > budget.max_string:
+        fail(f"string too long: repeat would produce {len(text) * count} characters")
+    return text * count
+
+
+def b_index_of(s: Any, sub: Any) -> int:
+    text, needle = str_arg(s, "indexOf"), str_arg(sub, "indexOf")
+    i = text.find(needle)
+    return i if i < 0 else len(text[:i].encode("utf-8"))
+
+
+def b_last_index_of(s: Any, sub: Any) -> int:
+    text = str_arg(s, "lastIndexOf")
+    i = text.rfind(str_arg(sub, "lastIndexOf"))
+    return i if i < 0 else len(text[:i].encode("utf-8"))
+
+
+def b_has_prefix(s: Any, p: Any) -> bool:
+    return str_arg(s, "hasPrefix").startswith(str_arg(p, "hasPrefix"))
+
+
+def b_has_suffix(s: Any, p: Any) -> bool:
+    return str_arg(s, "hasSuffix").endswith(str_arg(p, "hasSuffix"))
+
+
+def b_join(budget: Budget, items: Any, sep: Any = "") -> str:
+    parts = [str_arg(x, "join") for x in iterable(budget, items, "join")]
+    return str_arg(sep, "join").join(parts)
+
+
+def _bit(name: str, fn: Callable[[int, int], int]) -> Callable[..., int]:
+    def run(a: Any, b: Any) -> int:
+        return wrap(fn(int_arg(a), int_arg(b)))
+
+    run.__name__ = name
+    return run
+
+
+def b_bitnot(a: Any) -> int:
+    return wrap(~int_arg(a))
+
+
+def _shift(a: int, b: int, kind: str) -> int:
+    if b < 0:
+        fail("runtime error: negative shift amount")
+    if kind == "shl":
+        return a << b if b < 64 else 0
+    if kind == "shr":
+        return a >> min(b, 63)
+    return (a & (2**64 - 1)) >> b if b < 64 else 0
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": b_len, "abs": b_abs, "ceil": b_ceil, "floor": b_floor, "round": b_round,
+    "int": b_int, "float": b_float, "string": b_string, "type": b_type, "trim": b_trim,
+    "trimPrefix": b_trim_prefix, "trimSuffix": b_trim_suffix, "upper": b_upper,
+    "lower": b_lower, "split": b_split, "splitAfter": b_split_after, "replace": b_replace,
+    "repeat": b_repeat, "indexOf": b_index_of, "lastIndexOf": b_last_index_of,
+    "hasPrefix": b_has_prefix, "hasSuffix": b_has_suffix, "join": b_join, "max": b_max,
+    "min": b_min, "mean": b_mean, "median": b_median, "first": b_first, "last": b_last,
+    "get": b_get, "take": b_take, "keys": b_keys, "values": b_values, "toPairs": b_to_pairs,
+    "fromPairs": b_from_pairs, "sort": b_sort, "sortBy": b_sort_by, "reverse": b_reverse,
+    "uniq": b_uniq, "concat": b_concat, "flatten": b_flatten, "groupBy": b_group_by,
+    "reduce": b_reduce, "toJSON": b_to_json, "fromJSON": b_from_json,
+    "toBase64": b_to_base64, "fromBase64": b_from_base64, "bitnot": b_bitnot,
+    "bitand": _bit("bitand", lambda a, b: a & b), "bitor": _bit("bitor", lambda a, b: a | b),
+    "bitxor": _bit("bitxor", lambda a, b: a ^ b),
+    "bitnand": _bit("bitnand", lambda a, b: a & ~b),
+    "bitshl": _bit("bitshl", lambda a, b: _shift(a, b, "shl")),
+    "bitshr": _bit("bitshr", lambda a, b: _shift(a, b, "shr")),
+    "bitushr": _bit("bitushr", lambda a, b: _shift(a, b, "ushr")),
+    "now": timefuncs.now, "duration": timefuncs.duration, "date": timefuncs.date,
+    "timezone": timefuncs.timezone, "sum_values": b_sum,
+}  # fmt: skip
+
+# Builtins that take the run's Budget as their first argument.
+BUDGETED = frozenset({"replace", "repeat", "join", "sort", "sortBy", "concat", "flatten",
+                      "groupBy", "reduce"})  # fmt: skip

@@ -1,0 +1,79 @@
+"""Code generation for builtin calls; predicate builtins become inline generator loops."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import nodes as n
+from .builtins import BUDGETED
+
+if TYPE_CHECKING:
+    from .compiler import _Gen
+
+__all__ = ["emit_builtin"]
+
+
+def _uses_index(node: n.Node) -> bool:
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, n.Pointer) and cur.name == "index":
+            return True
+        stack.extend(n.children(cur))
+    return False
+
+
+def emit_builtin(g: _Gen, node: n.Builtin) -> str:
+    name = node.name
+    args = node.args
+    if name in ("all", "any", "none", "one", "filter", "map", "count", "sum", "find",
+                "findIndex", "findLast", "findLastIndex") and len(args) >= 2:  # fmt: skip
+        coll = g.emit_iterable(args[0])
+        pred = args[1]
+        body, depth = g.predicate(pred)
+        body_node = pred.body if isinstance(pred, n.Predicate) else pred
+        is_bool = g.is_bool(body_node)
+        test = body if is_bool or name in ("map", "sum") else f"_bool({body})"
+        p, i = f"_p{depth}", f"_i{depth}"
+        source = f"_iter(_st, {coll}, {name!r})"
+        if name in ("findLast", "findLastIndex"):
+            loop = f"for {i}, {p} in _reversed(_list(_enumerate({source})))"
+        elif _uses_index(body_node) or name == "findIndex":
+            loop = f"for {i}, {p} in _enumerate({source})"
+        else:
+            loop = f"for {p} in {source}"
+        if name == "all":
+            return f"_all({test} {loop})"
+        if name == "any":
+            return f"_any({test} {loop})"
+        if name == "none":
+            return f"(not _any({test} {loop}))"
+        if name == "one":
+            return f"(_count_true({body} {loop}) == 1)"
+        if name == "filter":
+            return f"[{p} {loop} if {test}]"
+        if name == "map":
+            return f"[{body} {loop}]"
+        if name == "count":
+            return f"_sum1(1 {loop} if {test})"
+        if name == "sum":
+            return f"_f_sum_values({body} {loop})"
+        if name in ("find", "findLast"):
+            return f"_next(({p} {loop} if {test}), None)"
+        return f"_next(({i} {loop} if {test}), None)"
+    if name == "count":
+        coll = g.emit_iterable(args[0])
+        return f"_sum1(1 for _x in _iter(_st, {coll}, 'count') if _bool(_x))"
+    if name == "sum":
+        return f"_f_sum_values(_iter(_st, {g.emit_iterable(args[0])}, 'sum'))"
+    if name in ("groupBy", "sortBy", "reduce"):
+        coll = g.emit(args[0])
+        body, depth = g.predicate(args[1])
+        p, i, a = f"_p{depth}", f"_i{depth}", f"_a{depth}"
+        params = f"{a}, {p}, {i}" if name == "reduce" else f"{p}, {i}"
+        rest = "".join(", " + g.emit(x) for x in args[2:])
+        return f"_f_{name}(_st, {coll}, lambda {params}: {body}{rest})"
+    emitted = [g.emit(a) for a in args]
+    if name in BUDGETED:
+        emitted.insert(0, "_st")
+    return f"_f_{name}({', '.join(emitted)})"

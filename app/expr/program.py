@@ -1,0 +1,135 @@
+"""Program: compile once, specialise per concrete environment types, run many times.
+
+Argo compiles a condition against the actual ``result`` each time, so its checker knows the
+concrete type. augur compiles once against ``unknown`` types (catching syntax, name and
+literal type errors at submission) and then, the first time a run sees a new combination of
+top-level value types (``float64``, ``[]float64``, map, list, nil ...), checks and generates
+code for that combination and caches it. A type error that only the concrete value reveals
+is raised from ``run`` as an ExprRuntimeError with ``from_checker=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from . import nodes as n
+from . import types as t
+from .checker import check
+from .compiler import generate
+from .errors import (
+    ExprCompileError,
+    ExprError,
+    ExprRuntimeError,
+    ExprSyntaxError,
+    ExprTypeError,
+)
+from .limits import DEFAULT_LIMITS, Limits
+from .parser import parse
+from .runtime import Budget, goname
+
+__all__ = ["Program"]
+
+_Runner = Callable[..., Any]
+
+
+def _fold(tree: n.Node, source: str) -> None:
+    """The constant-folding errors expr reports at compile time."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if (
+            isinstance(node, n.Binary)
+            and node.op == "%"
+            and isinstance(node.left, n.Int)
+            and isinstance(node.right, n.Int)
+            and node.right.value == 0
+        ):
+            raise ExprTypeError(
+                "integer divide by zero", source=source, line=node.line, column=node.column
+            )
+        stack.extend(n.children(node))
+
+
+class Program:
+    """A compiled condition. Thread-safe for concurrent ``run`` calls (the cache only grows)."""
+
+    def __init__(self, source: str, *, names: Collection[str], limits: Limits) -> None:
+        self.source = source
+        self.names = list(names)
+        self.limits = limits
+        self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
+        # Python value types → runner, for the types whose static type is fixed by the class.
+        self._fast: dict[tuple[type, ...], _Runner] = {}
+        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names))
+
+    def _build(self, signature: tuple[t.Type, ...]) -> _Runner:
+        try:
+            tree = parse(self.source, limits=self.limits)
+            env = dict(zip(self.names, signature, strict=True))
+            checked = check(tree, source=self.source, env=env)
+            _fold(tree, self.source)
+            return generate(tree, checked, names=self.names, source=self.source)
+        except ExprError:
+            raise
+        except RecursionError:
+            raise ExprSyntaxError("expression nested too deeply", source=self.source) from None
+        except Exception as exc:  # the contract: only ExprError escapes, even on a bug
+            raise ExprCompileError(f"internal error: {type(exc).__name__}: {exc}") from None
+
+    def specialise(self, signature: tuple[t.Type, ...]) -> _Runner:
+        entry = self._cache.get(signature)
+        if entry is None:
+            try:
+                entry = self._build(signature)
+            except ExprCompileError as exc:
+                entry = exc
+            if len(self._cache) < 64:
+                self._cache[signature] = entry
+        if isinstance(entry, ExprCompileError):
+            raise ExprRuntimeError(
+                entry.message,
+                source=entry.source,
+                line=entry.line,
+                column=entry.column,
+                from_checker=True,
+            )
+        return entry
+
+    def _lookup(self, values: tuple[Any, ...]) -> _Runner:
+        key = tuple(map(type, values))
+        runner = self._fast.get(key)
+        if runner is None:
+            runner = self.specialise(tuple(t.type_of_value(v) for v in values))
+            if len(self._fast) < 64 and all(k in t.PLAIN_TYPES for k in key):
+                self._fast[key] = runner
+        return runner
+
+    def run(self, env: Mapping[str, Any]) -> Any:
+        values = tuple([env.get(name) for name in self.names])
+        runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
+        try:
+            return runner(Budget(self.limits), *values)
+        except ExprError:
+            raise
+        except RecursionError:
+            raise ExprRuntimeError("expression nested too deeply") from None
+        except MemoryError:
+            raise ExprRuntimeError("memory budget exceeded") from None
+        except Exception as exc:
+            raise ExprRuntimeError(f"{type(exc).__name__}: {exc}") from None
+
+    def evaluate_bool(self, env: Mapping[str, Any]) -> bool:
+        value = self.run(env)
+        if value is True or value is False:
+            return value
+        raise ExprRuntimeError(f"expected bool, but got {goname(value)}")
+
+    def __repr__(self) -> str:
+        return f"Program({self.source!r})"
+
+
+def compile_program(
+    source: str, *, names: Collection[str] = ("result",), limits: Limits | None = None
+) -> Program:
+    return Program(source, names=names, limits=limits or DEFAULT_LIMITS)
