@@ -5,11 +5,11 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl).
-SYSTEM_PACKAGES := postgresql
+# Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl, Prometheus).
+SYSTEM_PACKAGES := postgresql prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint types unit openapi system-deps clean
+.PHONY: run test lint types unit openapi system-deps clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,7 @@ openapi: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+
+# The seed template against a healthy and a degraded canary on two fake OAPs (no cluster needed).
+demo: $(VENV)/.installed
+	$(BIN)/python -m tests.fakes.demo

@@ -1,13 +1,21 @@
-"""The `augur` command: serve the API, print its OpenAPI spec (more commands join as they land)."""
+"""The `augur` command: serve the API, run and validate analyses locally, print the OpenAPI spec."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Annotated, Any
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from app import __version__
+from app.check_cli import check_app
+
+if TYPE_CHECKING:
+    from app.spec.models import AnalysisRun
 
 __all__ = ["EXIT_USAGE", "cli", "main", "openapi_document"]
 
@@ -85,6 +93,199 @@ def openapi_document() -> str:
 def openapi() -> None:
     """Print the OpenAPI spec of the API."""
     typer.echo(openapi_document(), nl=False)
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+FilesOption = Annotated[
+    list[str],
+    typer.Option(
+        "-f",
+        "--file",
+        help="AnalysisTemplate, ClusterAnalysisTemplate or AnalysisRun YAML/JSON; - for stdin.",
+    ),
+]
+ArgsOption = Annotated[
+    list[str] | None, typer.Option("-a", "--arg", help="Argument as name=value (repeatable).")
+]
+
+
+def _read_sources(files: list[str]) -> list[tuple[str, str]]:
+    sources = []
+    for name in files:
+        if name == "-":
+            sources.append(("<stdin>", sys.stdin.read()))
+            continue
+        try:
+            sources.append((name, Path(name).read_text()))
+        except OSError as exc:
+            _fail_usage([f"{name}: cannot read: {exc.strerror}"])
+    return sources
+
+
+def _fail_usage(lines: list[str]) -> NoReturn:
+    for line in lines:
+        typer.echo(f"augur: {line}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+async def _prepared_run(files: list[str], args: list[str], namespace: str) -> AnalysisRun:
+    """Read, build and check the run; every problem is printed and exits 64."""
+    from app.local import provider_checker
+    from app.submit import Problems, build_run, check_run, parse_args, read_documents
+
+    try:
+        run = build_run(
+            read_documents(_read_sources(files)), args=parse_args(args), namespace=namespace
+        )
+        async with provider_checker() as check:
+            check_run(run, provider_check=check)
+    except Problems as problems:
+        _fail_usage([str(issue) for issue in problems.issues])
+    return run
+
+
+@cli.command()
+def run(
+    files: FilesOption,
+    arg: ArgsOption = None,
+    secrets_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--secrets-dir",
+            envvar="AUGUR_SECRETS_DIR",
+            help="Folder laid out like a mounted Secret: <secret>/<key>.",
+        ),
+    ] = None,
+    virtual_time: Annotated[
+        bool,
+        typer.Option(
+            "--virtual-time", help="Jump straight to each next measurement instead of waiting."
+        ),
+    ] = False,
+    output: Annotated[Output, typer.Option("-o", "--output", help="How to print the result.")] = (
+        Output.table
+    ),
+    namespace: Annotated[str, typer.Option("-n", "--namespace", help="Namespace of the run.")] = "",
+) -> None:
+    """Run an analysis here, with no server. Exit 0 Successful, 1 Failed, 2 Error,
+    3 Inconclusive, 64 invalid input."""
+    from rich.console import Console
+    from rich.live import Live
+
+    from app.engine.reconcile import ReconcileResult
+    from app.local import run_locally
+    from app.render import exit_code, run_table, to_json, to_yaml
+
+    async def main() -> AnalysisRun:
+        prepared = await _prepared_run(files, arg or [], namespace)
+        console = Console()
+        if output is Output.table and console.is_terminal:
+            with Live(run_table(prepared), console=console, refresh_per_second=8) as live:
+
+                async def show(current: AnalysisRun, _result: ReconcileResult | None) -> None:
+                    live.update(run_table(current))
+
+                return await run_locally(
+                    prepared, virtual_time=virtual_time, secrets_dir=secrets_dir, on_status=show
+                )
+        done = await run_locally(prepared, virtual_time=virtual_time, secrets_dir=secrets_dir)
+        if output is Output.table:
+            console.print(run_table(done))
+        return done
+
+    finished = asyncio.run(main())
+    if output is Output.json:
+        typer.echo(to_json(finished))
+    elif output is Output.yaml:
+        typer.echo(to_yaml(finished), nl=False)
+    raise typer.Exit(exit_code(finished))
+
+
+@cli.command()
+def validate(
+    files: FilesOption,
+    arg: ArgsOption = None,
+    namespace: Annotated[str, typer.Option("-n", "--namespace", help="Namespace of the run.")] = "",
+) -> None:
+    """Check templates and args the way a run would, reporting every problem at once."""
+    prepared = asyncio.run(_prepared_run(files, arg or [], namespace))
+    count = len(prepared.spec.metrics)
+    typer.echo(f"valid: {prepared.metadata.name} ({count} metric{'s' if count != 1 else ''})")
+
+
+def _display(value: Any) -> Any:
+    """A JSON-able form of an expression value; non-finite floats as Go prints them."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return "NaN" if value != value else ("+Inf" if value > 0 else "-Inf")
+    if isinstance(value, bytes | bytearray):
+        return list(value)
+    if isinstance(value, list | tuple):
+        return [_display(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _display(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return "<func>" if callable(value) else str(value)
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "bool", int: "int", float: "float", str: "string", dict: "map"}
+    if value is None:
+        return "nil"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, bytes | bytearray):
+        return "bytes"
+    return names.get(type(value), type(value).__name__)
+
+
+@cli.command(name="eval")
+def eval_(
+    expression: Annotated[str, typer.Argument(help="An expr-lang condition, or cel:<CEL>.")],
+    result: Annotated[
+        str,
+        typer.Option(
+            "--result", "-r", help="The `result` value as JSON (numbers become floats, as in Argo)."
+        ),
+    ] = "null",
+) -> None:
+    """Evaluate a condition against a result, for quick checks; prints the value and its type."""
+    from app.expr import ExprError
+    from app.expr import compile as compile_expr
+    from app.expr.cel import cel_body, compile_cel, is_cel
+    from providers.golang import GoJSONError, decode_json
+
+    try:
+        value = decode_json(result)
+    except GoJSONError as exc:
+        _fail_usage([f"--result is not JSON: {exc}"])
+    try:
+        if is_cel(expression):
+            program: Any = compile_cel(cel_body(expression))
+        else:
+            program = compile_expr(expression)
+        answer = program.run({"result": value})
+    except ExprError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{json.dumps(_display(answer))} ({_type_name(answer)})")
+
+
+@cli.command()
+def providers() -> None:
+    """List the providers this installation knows (built-in and plugins)."""
+    from providers.registry import known_providers
+
+    for name in known_providers():
+        typer.echo(name)
+
+
+cli.add_typer(check_app, name="check")
 
 
 def main() -> None:

@@ -1,0 +1,205 @@
+"""A measurement's phase from its result and the metric's conditions (Argo ``EvaluateResult``).
+
+| successCondition | failureCondition | phase                                                   |
+|------------------|------------------|---------------------------------------------------------|
+| empty            | empty            | Successful                                              |
+| set              | empty            | Successful if true, else Failed                         |
+| empty            | set              | Failed if true, else Successful                         |
+| set              | set              | Failed if failure true; Successful if success true;     |
+|                  |                  | else Inconclusive                                       |
+
+Success is evaluated first; if it errors, failure is not evaluated. Any error gives ``Error`` with
+``could not evaluate <kind> "<expression>": <reason>`` (the reason is replaced by Argo's "nil or
+empty" text when the result is nil or an empty list). Conditions are compiled once: a compile error
+is kept and reported the same way at evaluation (as Argo would), and :func:`check_conditions` lets
+submission reject it up front with a located 422.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal, Protocol
+
+from app.engine.status import Phase
+from app.spec.errors import SpecError, SpecIssue
+from app.spec.models import Metric
+
+__all__ = [
+    "NIL_OR_EMPTY",
+    "Condition",
+    "ConditionError",
+    "Conditions",
+    "Evaluation",
+    "check_conditions",
+    "compile_conditions",
+    "conditions_for",
+    "eval_condition",
+    "evaluate_result",
+    "is_nil_or_empty",
+    "typed_result",
+]
+
+NIL_OR_EMPTY = "metric result is nil or empty: no data returned from the metric provider"
+Kind = Literal["successCondition", "failureCondition"]
+
+
+class Program(Protocol):
+    """What :mod:`app.expr` compiles to (only the part used here)."""
+
+    def evaluate_bool(self, env: Mapping[str, Any]) -> bool: ...
+
+
+def _expr() -> ModuleType:
+    """:mod:`app.expr`, imported on first use: the engine's scheduling and assessment do not
+    depend on the expression package (and type-check without it)."""
+    return importlib.import_module("app.expr")
+
+
+def expr_error() -> type[Exception]:
+    """``app.expr.ExprError``, the base of every error the expression language raises."""
+    error: type[Exception] = _expr().ExprError
+    return error
+
+
+def error_message(exc: Exception) -> str:
+    """The bare engine text of an ``ExprError`` (no location), as Argo prints it."""
+    return str(getattr(exc, "message", exc))
+
+
+def compile_expression(source: str) -> Program:
+    """``app.expr.compile`` with ``result`` as the only name; a ``cel:`` prefix selects CEL."""
+    cel = importlib.import_module("app.expr.cel")
+    if cel.is_cel(source):
+        program: Program = cel.compile_cel(cel.cel_body(source), names=("result",))
+    else:
+        program = _expr().compile(source, names=("result",))
+    return program
+
+
+class ConditionError(Exception):
+    """One condition failed to compile or run; ``message`` is the bare reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    kind: Kind
+    source: str
+    program: Program | None
+    compile_error: Exception | None = None
+
+    @classmethod
+    def compile(cls, kind: Kind, source: str) -> Condition:
+        try:
+            return cls(kind, source, compile_expression(source))
+        except expr_error() as exc:
+            return cls(kind, source, None, exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    success: Condition | None = None
+    failure: Condition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The phase of one measurement; ``message`` is set only for ``Error``."""
+
+    phase: Phase
+    message: str = ""
+
+
+def compile_conditions(success: str = "", failure: str = "") -> Conditions:
+    """Compile both conditions once (empty means "not set"); never raises."""
+    return Conditions(
+        Condition.compile("successCondition", success) if success else None,
+        Condition.compile("failureCondition", failure) if failure else None,
+    )
+
+
+def conditions_for(metric: Metric) -> Conditions:
+    return compile_conditions(metric.success_condition, metric.failure_condition)
+
+
+def check_conditions(metrics: Sequence[Metric], *, prefix: str = "spec") -> None:
+    """Reject conditions that can never compile, naming the field and showing a caret."""
+    issues: list[SpecIssue] = []
+    for index, metric in enumerate(metrics):
+        conditions = conditions_for(metric)
+        for condition in (conditions.success, conditions.failure):
+            if condition is not None and condition.compile_error is not None:
+                issues.append(
+                    SpecIssue(
+                        f"{prefix}.metrics[{index}].{condition.kind}",
+                        str(condition.compile_error),
+                        "an expr-lang expression over `result` that yields a bool",
+                    )
+                )
+    if issues:
+        raise SpecError(issues)
+
+
+def typed_result(result: Any, go_type: str) -> Any:
+    """The value as the conditions see it: a Prometheus vector is Go's ``[]float64``, which
+    the expression checker types more strictly than a decoded JSON list."""
+    if go_type == "[]float64" and isinstance(result, list):
+        return _expr().Float64List(result)
+    return result
+
+
+def is_nil_or_empty(result: Any) -> bool:
+    """Argo's ``isNilOrEmpty``: nil, or an empty slice/array (not a string or a map)."""
+    return result is None or (isinstance(result, list | tuple) and len(result) == 0)
+
+
+def eval_condition(result: Any, condition: Condition) -> bool:
+    """Argo's ``EvalCondition``: the condition's bool, or :class:`ConditionError`."""
+    if condition.program is None:
+        assert condition.compile_error is not None
+        raise ConditionError(error_message(condition.compile_error))
+    try:
+        return condition.program.evaluate_bool({"result": result})
+    except expr_error() as exc:
+        raise ConditionError(error_message(exc)) from None
+
+
+def _error(condition: Condition, reason: str, result: Any) -> Evaluation:
+    if is_nil_or_empty(result):
+        reason = NIL_OR_EMPTY
+    return Evaluation(
+        Phase.ERROR, f'could not evaluate {condition.kind} "{condition.source}": {reason}'
+    )
+
+
+def evaluate_result(result: Any, conditions: Conditions) -> Evaluation:
+    """The measurement phase for ``result`` under ``conditions`` (the table above)."""
+    success = failure = False
+    for condition in (conditions.success, conditions.failure):
+        if condition is None:
+            continue
+        try:
+            outcome = eval_condition(result, condition)
+        except ConditionError as exc:
+            return _error(condition, exc.message, result)
+        if condition.kind == "successCondition":
+            success = outcome
+        else:
+            failure = outcome
+    if conditions.success is None and conditions.failure is None:
+        return Evaluation(Phase.SUCCESSFUL)
+    if conditions.failure is None:
+        failure = not success
+    elif conditions.success is None:
+        success = not failure
+    if failure:
+        return Evaluation(Phase.FAILED)
+    if not success:
+        return Evaluation(Phase.INCONCLUSIVE)
+    return Evaluation(Phase.SUCCESSFUL)

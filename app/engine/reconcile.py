@@ -1,0 +1,220 @@
+"""One reconcile of one run, split around the provider calls (Argo ``reconcileAnalysisRun``).
+
+The async runner does::
+
+    plan = plan_reconcile(run, now=clock())
+    if plan.done: store plan.status; stop
+    first, for every task: resolve_metrics([run.spec.metrics[task.index]], run.spec.args,
+        secrets=source) -> the metric with real secrets + the secret values; any ArgError aborts
+        the whole reconcile: status = fail_run(plan.status, UNABLE_TO_RESOLVE + err.message)
+    then for every task (concurrently): provider run / resume / terminate (task.kind)
+        -> judge(result, value, conditions, ...) or error_measurement(message, ...)
+    result = complete_reconcile(run, plan, outcomes, now=clock(), secrets=secret_values)
+    store result.status; if result.changed: reconcile again at once; else sleep until result.next_at
+
+Nothing here does I/O; ``now`` is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.engine.assess import assess_run
+from app.engine.conditions import Conditions, evaluate_result
+from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements
+from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
+from app.spec.args import redact
+from app.spec.errors import ArgError, SpecError
+from app.spec.load import prepare_run_spec
+from app.spec.models import AnalysisRun, Metric
+
+__all__ = [
+    "METRIC_TERMINATED",
+    "SPEC_INVALID",
+    "UNABLE_TO_RESOLVE",
+    "Outcome",
+    "Plan",
+    "ReconcileResult",
+    "complete_reconcile",
+    "error_measurement",
+    "fail_run",
+    "judge",
+    "plan_reconcile",
+    "record_measurement",
+]
+
+UNABLE_TO_RESOLVE = "Unable to resolve metric arguments: "
+SPEC_INVALID = "Analysis spec invalid: "
+METRIC_TERMINATED = "Metric Terminated"
+
+
+def fail_run(status: AnalysisRunStatus, message: str) -> AnalysisRunStatus:
+    """An early exit: phase Error with ``message``; neither startedAt nor completedAt is set."""
+    return status.model_copy(update={"phase": Phase.ERROR, "message": message}, deep=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """``done``: nothing to measure or assess (completed run, or an early Error exit)."""
+
+    status: AnalysisRunStatus
+    done: bool
+    metrics: list[Metric] = field(default_factory=list)
+    dry_run: frozenset[str] = frozenset()
+    retention: dict[str, int] = field(default_factory=dict)
+    tasks: list[MetricTask] = field(default_factory=list)
+
+
+def plan_reconcile(run: AnalysisRun, *, now: datetime) -> Plan:
+    """Argo's early exits (completed run; bad args; invalid spec; unmatched dry-run/retention
+    rule), then the measurements due at ``now``."""
+    status = run.status or AnalysisRunStatus()
+    if status.phase is not None and status.phase.completed:
+        return Plan(status, done=True)
+    try:
+        prepared = prepare_run_spec(run.spec)
+    except ArgError as exc:
+        return Plan(fail_run(status, UNABLE_TO_RESOLVE + exc.message), done=True)
+    except SpecError as exc:
+        return Plan(fail_run(status, SPEC_INVALID + exc.message), done=True)
+    tasks = due_metrics(prepared.metrics, status, now=now, terminate=run.spec.terminate)
+    return Plan(status, False, prepared.metrics, prepared.dry_run, prepared.retention, tasks)
+
+
+def error_measurement(
+    message: str, *, started_at: datetime, in_flight: Measurement | None = None
+) -> Measurement:
+    """A provider failure (construction, transport, no data...) as an Error measurement."""
+    base = in_flight or Measurement(phase=Phase.ERROR, started_at=started_at)
+    return base.model_copy(update={"phase": Phase.ERROR, "message": message, "value": ""})
+
+
+def judge(
+    result: Any,
+    value: str,
+    conditions: Conditions,
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    metadata: Mapping[str, str] | None = None,
+) -> Measurement:
+    """A finished measurement: the phase from the conditions; on an evaluation error the value
+    is cleared and the message holds the error (as Argo's providers do)."""
+    evaluation = evaluate_result(result, conditions)
+    failed = evaluation.phase is Phase.ERROR
+    return Measurement(
+        phase=evaluation.phase,
+        message=evaluation.message,
+        value="" if failed else value,
+        started_at=started_at,
+        finished_at=finished_at,
+        metadata=dict(metadata) if metadata else None,
+    )
+
+
+def record_measurement(
+    status: AnalysisRunStatus,
+    task: MetricTask,
+    measurement: Measurement,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    metadata: Mapping[str, str] | None = None,
+    secrets: Sequence[str] = (),
+) -> AnalysisRunStatus:
+    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``."""
+    new = status.model_copy(deep=True)
+    result = new.result(task.metric.name)
+    if result is None:
+        result = MetricResult(
+            name=task.metric.name,
+            phase=Phase.RUNNING,
+            dry_run=dry_run,
+            metadata=dict(metadata) if metadata else None,
+        )
+        new.metric_results.append(result)
+    m = measurement.model_copy(deep=True)
+    if task.kind == "terminate" and m.phase in (Phase.SUCCESSFUL, Phase.INCONCLUSIVE):
+        m.message = METRIC_TERMINATED
+    if m.phase.completed:
+        if m.finished_at is None:
+            m.finished_at = now
+        _count(result, m.phase)
+    m.message = redact(m.message, secrets)
+    if task.kind != "run" and result.measurements:
+        result.measurements[-1] = m
+    else:
+        result.measurements.append(m)
+    return new
+
+
+def _count(result: MetricResult, phase: Phase) -> None:
+    if phase is Phase.ERROR:
+        result.error += 1
+        result.consecutive_error += 1
+        result.consecutive_success = 0
+        return
+    result.count += 1
+    result.consecutive_error = 0
+    if phase is Phase.SUCCESSFUL:
+        result.successful += 1
+        result.consecutive_success += 1
+        return
+    result.consecutive_success = 0
+    if phase is Phase.FAILED:
+        result.failed += 1
+    else:
+        result.inconclusive += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the runner got for one task."""
+
+    task: MetricTask
+    measurement: Measurement
+    metadata: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult:
+    status: AnalysisRunStatus
+    changed: bool
+    next_at: datetime | None
+
+
+def complete_reconcile(
+    run: AnalysisRun,
+    plan: Plan,
+    outcomes: Sequence[Outcome],
+    *,
+    now: datetime,
+    secrets: Sequence[str] = (),
+) -> ReconcileResult:
+    """Record the outcomes, assess, trim history and compute the next wake-up.
+
+    ``changed`` means the status moved: reconcile again at once (Argo gets this for free from
+    its informer), because a metric that just failed makes the run fail only one pass later.
+    """
+    before = run.status or AnalysisRunStatus()
+    status = plan.status
+    for outcome in outcomes:
+        status = record_measurement(
+            status,
+            outcome.task,
+            outcome.measurement,
+            now=now,
+            dry_run=outcome.task.metric.name in plan.dry_run,
+            metadata=outcome.metadata,
+            secrets=secrets,
+        )
+    assessed = assess_run(
+        plan.metrics, status, terminate=run.spec.terminate, dry_run=plan.dry_run, now=now
+    )
+    status = trim_measurements(assessed.status, plan.retention)
+    completed = status.phase is not None and status.phase.completed
+    next_at = None if completed else next_reconcile(plan.metrics, status, now=now)
+    return ReconcileResult(status, status != before, next_at)

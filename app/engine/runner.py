@@ -1,0 +1,192 @@
+"""The one async loop: drives the pure reconcile core with a clock and providers.
+
+Each pass is Argo's reconcile: plan (what is due), resolve the due metrics' args (secrets read
+now, never stored), call the providers concurrently, judge and record, assess, then either
+reconcile again at once (the status moved: Argo's informer would) or sleep until the next
+measurement is due. A provider error is an Error measurement, never an exception out of here.
+
+The clock is injected: `SystemClock` sleeps for real, `VirtualClock` jumps straight to the next
+wake-up, so a 30-minute analysis replays in milliseconds with the same decisions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from app.engine.conditions import Conditions, conditions_for, typed_result
+from app.engine.reconcile import (
+    UNABLE_TO_RESOLVE,
+    Outcome,
+    ReconcileResult,
+    complete_reconcile,
+    error_measurement,
+    fail_run,
+    judge,
+    plan_reconcile,
+)
+from app.engine.schedule import MetricTask
+from app.spec.args import SecretSource, resolve_metrics
+from app.spec.errors import ArgError
+from app.spec.models import AnalysisRun, Metric
+from providers.base import MeasureContext, Provider
+from providers.errors import ProviderError
+
+__all__ = [
+    "Clock",
+    "OnStatus",
+    "ProviderSource",
+    "Runner",
+    "SystemClock",
+    "VirtualClock",
+]
+
+#: At most this many passes without time moving: a loop that never settles is a bug, not a hang.
+MAX_PASSES_AT_ONE_INSTANT = 50
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    async def sleep_until(self, when: datetime) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep_until(self, when: datetime) -> None:
+        await asyncio.sleep(max(0.0, (when - self.now()).total_seconds()))
+
+
+class VirtualClock:
+    """Time that moves only when the runner sleeps, and then straight past the wake-up.
+
+    It lands one millisecond after `when`, as a real timer fires a little late: Argo's rule is
+    that a measurement is due strictly after `finishedAt + interval`.
+    """
+
+    TIMER_LATENESS = timedelta(milliseconds=1)
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    async def sleep_until(self, when: datetime) -> None:
+        self._now = max(self._now, when + self.TIMER_LATENESS)
+        await asyncio.sleep(0)
+
+
+#: Builds (or returns the cached) provider for a resolved metric; raises ProviderError.
+ProviderSource = Callable[[Metric], Provider]
+#: Called after every pass that produced a new status (the store writes it).
+OnStatus = Callable[[AnalysisRun, ReconcileResult | None], Awaitable[None]]
+
+
+@dataclass
+class Runner:
+    clock: Clock
+    providers: ProviderSource
+    secrets: SecretSource | None = None
+    on_status: OnStatus | None = None
+    _conditions: dict[tuple[str, str], Conditions] = field(default_factory=dict)
+
+    def conditions(self, metric: Metric) -> Conditions:
+        """Compiled once per run and condition text, not once per measurement."""
+        key = (metric.success_condition, metric.failure_condition)
+        if key not in self._conditions:
+            self._conditions[key] = conditions_for(metric)
+        return self._conditions[key]
+
+    async def reconcile(self, run: AnalysisRun) -> tuple[AnalysisRun, ReconcileResult | None]:
+        """One pass. `None` as result: the run is done (completed, or an early Error exit)."""
+        plan = plan_reconcile(run, now=self.clock.now())
+        if plan.done:
+            return run.model_copy(update={"status": plan.status}), None
+        resolved: list[Metric] = []
+        secret_values: list[str] = []
+        for task in plan.tasks:
+            try:
+                found = resolve_metrics(
+                    [run.spec.metrics[task.index]], run.spec.args, secrets=self.secrets
+                )
+            except ArgError as exc:
+                failed = fail_run(plan.status, UNABLE_TO_RESOLVE + exc.message)
+                return run.model_copy(update={"status": failed}), None
+            resolved.append(found.metrics[0])
+            secret_values.extend(found.secrets)
+        outcomes = await asyncio.gather(
+            *(
+                self._measure(task, metric)
+                for task, metric in zip(plan.tasks, resolved, strict=True)
+            )
+        )
+        result = complete_reconcile(
+            run, plan, outcomes, now=self.clock.now(), secrets=secret_values
+        )
+        return run.model_copy(update={"status": result.status}), result
+
+    async def _measure(self, task: MetricTask, metric: Metric) -> Outcome:
+        started = self.clock.now()
+        if task.kind == "terminate" and task.in_flight is not None:
+            # augur's providers answer synchronously; nothing is ever left in flight to stop.
+            return Outcome(task, task.in_flight)
+        try:
+            provider = self.providers(metric)
+            _, config = metric.provider.body()
+            measured = await provider.measure(
+                MeasureContext(now=started, metric_name=metric.name, config=config)
+            )
+        except ProviderError as exc:
+            return Outcome(task, error_measurement(str(exc), started_at=started))
+        except Exception as exc:  # a plugin's bug must not stop the loop: record it instead
+            message = f"provider failed: {type(exc).__name__}: {exc}"
+            return Outcome(task, error_measurement(message, started_at=started))
+        measurement = judge(
+            typed_result(measured.result, measured.go_type),
+            measured.value,
+            self.conditions(metric),
+            started_at=started,
+            finished_at=self.clock.now(),
+            metadata=measured.metadata,
+        )
+        return Outcome(task, measurement)
+
+    async def run(self, run: AnalysisRun) -> AnalysisRun:
+        """Reconcile until the run completes (or nothing is left to wake up for)."""
+        passes_now, last_instant = 0, self.clock.now()
+        while True:
+            run, result = await self.reconcile(run)
+            if self.on_status is not None:
+                await self.on_status(run, result)
+            if result is None:
+                return run
+            instant = self.clock.now()
+            passes_now = passes_now + 1 if instant == last_instant else 1
+            last_instant = instant
+            if passes_now > MAX_PASSES_AT_ONE_INSTANT:
+                raise RuntimeError(f"run {run.metadata.name!r} did not settle at {instant}")
+            if result.changed:
+                continue
+            if result.next_at is None:
+                return run
+            await self.clock.sleep_until(result.next_at)
+
+
+def provider_cache(
+    build: Callable[[Mapping[str, object]], Provider],
+) -> tuple[ProviderSource, Callable[[], Sequence[Provider]]]:
+    """A ProviderSource that builds each metric's provider once (replay keeps its position)."""
+    built: dict[str, Provider] = {}
+
+    def source(metric: Metric) -> Provider:
+        if metric.name not in built:
+            built[metric.name] = build(metric.provider.model_dump(by_alias=True, exclude_none=True))
+        return built[metric.name]
+
+    return source, lambda: list(built.values())

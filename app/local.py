@@ -1,0 +1,58 @@
+"""Running an analysis in this process, with no server and no store (`augur run`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.engine.runner import OnStatus, Runner, SystemClock, VirtualClock, provider_cache
+from app.spec.args import DirectorySecrets
+from app.spec.models import AnalysisRun
+from providers import registry
+from providers.base import Provider
+
+__all__ = ["provider_checker", "run_locally"]
+
+
+async def run_locally(
+    run: AnalysisRun,
+    *,
+    virtual_time: bool = False,
+    secrets_dir: Path | None = None,
+    on_status: OnStatus | None = None,
+    start: datetime | None = None,
+) -> AnalysisRun:
+    clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
+    async with httpx.AsyncClient() as http:
+
+        def build(block: Mapping[str, Any]) -> Provider:
+            return registry.build(block, http=http)
+
+        source, built = provider_cache(build)
+        runner = Runner(
+            clock=clock,
+            providers=source,
+            secrets=DirectorySecrets(secrets_dir) if secrets_dir else None,
+            on_status=on_status,
+        )
+        try:
+            return await runner.run(run)
+        finally:
+            for provider in built():
+                await provider.aclose()
+
+
+@asynccontextmanager
+async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
+    """A provider check for `app.submit.check_run`: builds each block, then discards it."""
+    async with httpx.AsyncClient() as http:
+
+        def check(block: Mapping[str, Any]) -> object:
+            return registry.build(block, http=http)
+
+        yield check

@@ -1,0 +1,229 @@
+"""Argument resolution exactly as Argo does it (``utils/template``, ``ResolveMetricArgs``).
+
+Argo serialises the whole metric to JSON, substitutes ``{{args.name}}`` placeholders in that text
+(each value escaped as the inside of a Go string literal) and parses it back. Every string field,
+provider bodies included, is therefore substituted, and the error texts
+(``failed to resolve {{args.x}}``, ``argument "x" was not supplied``) are Argo's.
+
+Secrets come from a directory laid out like a mounted Kubernetes Secret,
+``<secrets_dir>/<secret name>/<key>``; their values are redacted from measurement messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from app.spec.errors import ArgError
+from app.spec.models import Argument, Metric
+from providers.golang import marshal
+
+__all__ = [
+    "REDACTED",
+    "TEMP_FOR_SECRET",
+    "DirectorySecrets",
+    "MappingSecrets",
+    "ResolvedArgs",
+    "SecretSource",
+    "go_quote",
+    "redact",
+    "resolve_arg_values",
+    "resolve_metric",
+    "resolve_metrics",
+    "substitute",
+]
+
+#: What Argo substitutes for secret args when it only validates and schedules.
+TEMP_FOR_SECRET = "temp-for-secret"  # noqa: S105 (a placeholder, not a credential)
+REDACTED = "*****"
+_OPEN, _CLOSE = "{{", "}}"
+_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+_STRING_FIELDS = ("interval", "initialDelay", "successCondition", "failureCondition")
+
+
+def go_quote(text: str) -> str:
+    """Go ``strconv.Quote``: printable runes kept, others escaped Go-style."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif char in _SHORT:
+            out.append(_SHORT[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _values(args: Sequence[Argument] | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for arg in args or ():
+        if arg.value is None:
+            raise ArgError(f'argument "{arg.name}" was not supplied')
+        values["args." + arg.name] = arg.value
+    return values
+
+
+def substitute(template: str, args: Sequence[Argument] | None, *, quoted: bool = False) -> str:
+    """``ResolveArgs`` (``quoted=False``) / ``ResolveQuotedArgs`` (``quoted=True``)."""
+    values = _values(args)
+    out: list[str] = []
+    unresolved: str | None = None
+    rest = template
+    while True:
+        start = rest.find(_OPEN)
+        if start < 0:
+            out.append(rest)
+            break
+        out.append(rest[:start])
+        rest = rest[start + len(_OPEN) :]
+        end = rest.find(_CLOSE)
+        if end < 0:
+            raise ArgError(
+                f"Cannot find end tag={go_quote(_CLOSE)} in the template={go_quote(template)} "
+                f"starting from {go_quote(rest)}"
+            )
+        tag, rest = rest[:end], rest[end + len(_CLOSE) :]
+        replacement = values.get(tag.strip())
+        if replacement is None:
+            unresolved = f"failed to resolve {{{{{tag}}}}}"
+            out.append(_OPEN + tag + _CLOSE)
+        else:
+            out.append(go_quote(replacement)[1:-1] if quoted else replacement)
+    if unresolved is not None:
+        raise ArgError(unresolved)
+    return "".join(out)
+
+
+class SecretSource(Protocol):
+    def read(self, name: str, key: str) -> str:
+        """The value of ``key`` in secret ``name``; :class:`ArgError` with Argo's text if absent."""
+        ...
+
+
+def _safe(part: str) -> bool:
+    return bool(part) and "/" not in part and "\\" not in part and part not in {".", ".."}
+
+
+@dataclass(frozen=True, slots=True)
+class DirectorySecrets:
+    """Secrets mounted as files: ``<root>/<secret name>/<key>``."""
+
+    root: Path
+
+    def read(self, name: str, key: str) -> str:
+        folder = self.root / name
+        if not _safe(name) or not folder.is_dir():
+            raise ArgError(f'secrets "{name}" not found')
+        path = folder / key
+        if not _safe(key) or not path.is_file():
+            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
+        return path.read_bytes().decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSecrets:
+    """Secrets held in memory (tests, the CLI): ``{"secret": {"key": "value"}}``."""
+
+    secrets: Mapping[str, Mapping[str, str]]
+
+    def read(self, name: str, key: str) -> str:
+        if name not in self.secrets:
+            raise ArgError(f'secrets "{name}" not found')
+        if key not in self.secrets[name]:
+            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
+        return self.secrets[name][key]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedArgs:
+    args: list[Argument] | None
+    secrets: list[str] = field(default_factory=list)
+
+
+def resolve_arg_values(
+    args: Sequence[Argument] | None, *, secrets: SecretSource | None
+) -> ResolvedArgs:
+    """Fill secret args; ``secrets=None`` puts ``temp-for-secret`` in (validation pass)."""
+    if args is None:
+        return ResolvedArgs(None)
+    resolved: list[Argument] = []
+    found: list[str] = []
+    for arg in args:
+        ref = arg.value_from.secret_key_ref if arg.value_from else None
+        if ref is None:
+            resolved.append(arg)
+            continue
+        value = TEMP_FOR_SECRET if secrets is None else secrets.read(ref.name, ref.key)
+        if secrets is not None:
+            found.append(value)
+        resolved.append(arg.model_copy(update={"value": value}))
+    return ResolvedArgs(resolved, found)
+
+
+def _metric_json(metric: Metric) -> str:
+    data: dict[str, Any] = metric.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for name in _STRING_FIELDS:
+        if data.get(name) == "":
+            del data[name]
+    return marshal(data, sort_keys=False)
+
+
+def _json_error(exc: json.JSONDecodeError) -> str:
+    if exc.msg.startswith("Invalid \\escape") and exc.pos + 1 < len(exc.doc):
+        return f"invalid character '{exc.doc[exc.pos + 1]}' in string escape code"
+    if exc.msg.startswith("Invalid control character"):
+        return f"invalid character {go_quote(exc.doc[exc.pos])[1:-1]!r} in string literal"
+    return exc.msg
+
+
+def resolve_metric(metric: Metric, args: Sequence[Argument] | None) -> Metric:
+    """``ResolveMetricArgs``: substitute in the metric's Go JSON text and parse it back."""
+    text = substitute(_metric_json(metric), args, quoted=True)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArgError(_json_error(exc)) from None
+    try:
+        return Metric.model_validate(data)
+    except ValidationError as exc:
+        raise ArgError(str(exc.errors(include_url=False)[0]["msg"])) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedMetrics:
+    metrics: list[Metric]
+    secrets: list[str]
+
+
+def resolve_metrics(
+    metrics: Sequence[Metric],
+    args: Sequence[Argument] | None,
+    *,
+    secrets: SecretSource | None = None,
+) -> ResolvedMetrics:
+    """Resolve every metric; :class:`ArgError` carries Argo's text (the run message's tail)."""
+    values = resolve_arg_values(args, secrets=secrets)
+    return ResolvedMetrics([resolve_metric(m, values.args) for m in metrics], values.secrets)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace every non-empty secret value in ``text`` with ``*****``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text

@@ -1,0 +1,86 @@
+"""The provider contract: a provider fetches, the engine judges.
+
+A provider is built once per metric from its (argument-resolved) provider block and an injected
+``httpx.AsyncClient``; :meth:`Provider.measure` turns one fetch into a :class:`Measured` or raises
+a :class:`~providers.errors.ProviderError`. It never evaluates conditions, never sleeps between
+measurements and never swallows an error into a made-up value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+import httpx
+
+__all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeasureContext:
+    """What a provider may know about the measurement it is asked for.
+
+    ``now`` is injected (never read from the clock inside a provider) so windows are testable.
+    ``config`` is the provider's own block (the value under ``provider.<name>``), after argument
+    resolution; it is the block the provider was built from, handed over for messages and
+    plugins that build lazily.
+    """
+
+    now: datetime
+    metric_name: str
+    config: Mapping[str, Any] = field(default_factory=dict)
+    run_name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None or self.now.utcoffset() is None:
+            raise ValueError("MeasureContext.now must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measured:
+    """One successful fetch.
+
+    ``result`` is bound to ``result`` in the conditions, exactly as Argo would hand it over (JSON
+    numbers as floats); ``value`` is the text stored in ``measurement.value`` (Go's compact JSON
+    for JSON providers); ``metadata`` goes to ``measurement.metadata`` (strings only, as in Argo)
+    and never holds a secret. ``latency_seconds`` is the upstream round trip, for metrics.
+    """
+
+    result: Any
+    value: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    latency_seconds: float = 0.0
+    #: The Go type Argo hands its conditions when it is not decoded JSON: ``"float64"`` (a
+    #: Prometheus scalar) or ``"[]float64"`` (a vector). It changes only how strictly the
+    #: expression checker types ``result``; empty for JSON values.
+    go_type: str = ""
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """What the engine calls. Implementations are cheap to build and own no global state."""
+
+    @property
+    def kind(self) -> str:
+        """The provider key as written in templates (``skywalking``, ``org/name`` for plugins)."""
+        ...
+
+    async def measure(self, ctx: MeasureContext) -> Measured:
+        """Fetch once. Raises ``ProviderError`` (never anything else on upstream trouble)."""
+        ...
+
+    async def check(self) -> None:
+        """Probe that the upstream is reachable and speaks the expected protocol; raise if not."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the provider created itself (never the injected client)."""
+        ...
+
+
+class ProviderFactory(Protocol):
+    """How the registry builds a provider: its block plus the shared HTTP client."""
+
+    def __call__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> Provider: ...

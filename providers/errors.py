@@ -1,0 +1,77 @@
+"""Errors a provider raises instead of returning a measurement.
+
+The engine turns every one of them into an ``Error`` measurement whose message is ``str(err)``;
+none of them stops the measurement loop. The tree::
+
+    ProviderError                 anything a provider could not turn into a result
+     ├── ConfigError              the provider block is wrong: fix the template, retrying won't help
+     ├── UnavailableError         upstream unreachable, timed out or 5xx: retryable
+     ├── QueryError               upstream answered, but with an error or an unreadable body
+     └── NoDataError              upstream answered without data to judge (never a silent 0)
+
+Each error carries data, not just text: ``provider`` (the provider key, e.g. ``skywalking``),
+``status`` (the upstream HTTP status, when there was one) and ``upstream_message`` (what the
+upstream said, verbatim but bounded). Messages never contain secrets: providers build them from
+the query, the endpoint and the upstream's answer, never from headers or credentials.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "NoDataError",
+    "ProviderError",
+    "QueryError",
+    "UnavailableError",
+]
+
+_MAX_UPSTREAM_CHARS = 500
+
+
+def clip(text: str, limit: int = _MAX_UPSTREAM_CHARS) -> str:
+    """Bound upstream text so a huge error page cannot flood a stored measurement."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class ProviderError(Exception):
+    """Base class: ``str(err)`` is the measurement message."""
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        status: int | None = None,
+        upstream_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.status = status
+        self.upstream_message = None if upstream_message is None else clip(upstream_message)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, provider={self.provider!r}, "
+            f"status={self.status!r})"
+        )
+
+
+class ConfigError(ProviderError):
+    """The provider block is invalid (missing field, bad duration, unknown provider...)."""
+
+
+class UnavailableError(ProviderError):
+    """Connection error, timeout or 5xx: the same request may well succeed later."""
+
+    retryable = True
+
+
+class QueryError(ProviderError):
+    """The upstream rejected the query or answered something that cannot be read."""
+
+
+class NoDataError(ProviderError):
+    """The upstream answered, but there is nothing to judge (empty series, null data)."""

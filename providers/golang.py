@@ -1,0 +1,167 @@
+"""Go behaviour that Argo's stored values depend on, reproduced exactly.
+
+Argo decodes upstream JSON into ``interface{}`` (every number a float64) and stores
+``json.Marshal`` of it; its durations use ``time.ParseDuration``. A Python port that used
+``json.dumps`` or a home-grown duration grammar would store different text and accept different
+templates, so these live here, shared by every provider (``providers/`` never imports ``app/``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from providers.goduration import parse_timedelta
+
+__all__ = [
+    "GoJSONError",
+    "decode_json",
+    "format_float",
+    "format_float_f",
+    "format_special",
+    "marshal",
+    "parse_duration",
+]
+
+
+class GoJSONError(ValueError):
+    """The text is not JSON as Go's decoder sees it (its message mimics Go's where it can)."""
+
+
+def _go_number(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise GoJSONError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise GoJSONError(f"invalid character {name[0]!r} looking for beginning of value")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _fix_surrogates(value: Any) -> Any:
+    """Go decodes a lone ``\\ud800`` escape to U+FFFD; Python keeps the surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_fix_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_fix_surrogates(k): _fix_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """Decode like Go's ``json.Unmarshal`` into ``interface{}``: numbers become floats."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    try:
+        value = json.loads(
+            text,
+            parse_int=_go_number,
+            parse_float=_go_number,
+            parse_constant=_reject_constant,
+        )
+    except GoJSONError:
+        raise
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise GoJSONError(str(exc)) from exc
+    return _fix_surrogates(value) if _SURROGATE.search(text) or "\\u" in text else value
+
+
+def format_float(value: float) -> str:
+    """Go's float64 JSON form (ES6 ``Number.prototype.toString``): shortest round-trip digits."""
+    if math.isnan(value) or math.isinf(value):
+        raise GoJSONError(f"json: unsupported value: {format_special(value)}")
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    magnitude = abs(value)
+    shortest = Decimal(repr(value)).normalize()
+    if 1e-6 <= magnitude < 1e21:
+        return format(shortest, "f")
+    sign, digits, exponent = shortest.as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    exp10 = exponent + len(digits) - 1
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'+' if exp10 >= 0 else '-'}{abs(exp10)}"
+
+
+def format_float_f(value: float) -> str:
+    """Go's ``strconv.FormatFloat(v, 'f', -1, 64)`` (Prometheus' sample form): no exponent."""
+    if math.isnan(value) or math.isinf(value):
+        return format_special(value)
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    return format(Decimal(repr(float(value))).normalize(), "f")
+
+
+def format_special(value: float) -> str:
+    """How Go prints NaN and infinities (``+Inf``, ``-Inf``, ``NaN``)."""
+    if math.isnan(value):
+        return "NaN"
+    return "+Inf" if value > 0 else "-Inf"
+
+
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_NEEDS_ESCAPE = re.compile('["\\\\<>&\u2028\u2029\x00-\x1f]')
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04x}"
+
+
+def _quote(text: str) -> str:
+    return '"' + _NEEDS_ESCAPE.sub(_escape, _SURROGATE.sub("\ufffd", text)) + '"'
+
+
+def marshal(value: Any, *, sort_keys: bool = True) -> str:
+    """Go's ``json.Marshal`` of a decoded value: compact, keys sorted, HTML characters escaped.
+
+    ``sort_keys=False`` keeps mapping order, as Go does for struct fields.
+    """
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(marshal(item, sort_keys=sort_keys) for item in value) + "]"
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+        if sort_keys:
+            items.sort(key=lambda item: item[0])
+        body = ",".join(f"{_quote(k)}:{marshal(v, sort_keys=sort_keys)}" for k, v in items)
+        return "{" + body + "}"
+    raise GoJSONError(f"json: unsupported type: {type(value).__name__}")
+
+
+def parse_duration(text: str) -> timedelta:
+    """Go's ``time.ParseDuration`` (same grammar, same error texts), to microsecond precision."""
+    return parse_timedelta(text)

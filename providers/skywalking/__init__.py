@@ -1,0 +1,6 @@
+"""Apache SkyWalking provider (``provider.skywalking``), Argo-compatible by default."""
+
+from providers.skywalking.config import SkyWalkingConfig, parse_config
+from providers.skywalking.provider import NO_RESULTS, SkyWalkingProvider
+
+__all__ = ["NO_RESULTS", "SkyWalkingConfig", "SkyWalkingProvider", "parse_config"]

@@ -1,0 +1,203 @@
+"""SkyWalking: one GraphQL POST to the OAP per measurement, answered as Argo would answer it.
+
+Plain ``httpx`` rather than gql: the request is a single fixed POST and Argo's exact error
+texts (``graphql: …``, ``decoding response: …``) are easier to keep without a client layer.
+The query is parsed with graphql-core once per text (cached) to fail early on syntax and to
+read entities and metric names back out of it for no-data messages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Mapping
+from datetime import tzinfo
+from typing import Any
+
+import httpx
+
+from providers.base import MeasureContext, Measured
+from providers.errors import NoDataError, QueryError, UnavailableError, clip
+from providers.golang import GoJSONError, decode_json, marshal
+from providers.skywalking.config import PROVIDER, parse_config
+from providers.skywalking.query import inspect_data
+from providers.skywalking.window import compute_window, parse_timezone
+
+__all__ = ["SkyWalkingProvider"]
+
+_ARGO_HEADERS = {
+    "Content-Type": "application/json; charset=utf-8",
+    "Accept": "application/json; charset=utf-8",
+}
+_CHECK_QUERY = "query augurCheck { getTimeInfo { timezone currentTimestamp } }"
+_USERINFO = re.compile(r"//[^/@]*@")
+NO_RESULTS = "no results returned from SkyWalking query"
+
+
+def _safe(url: str) -> str:
+    """The URL without ``user:password@``: it ends up in messages."""
+    return _USERINFO.sub("//", url)
+
+
+def _field(payload: Mapping[str, Any], name: str) -> Any:
+    """Go's decoder matches struct keys case-insensitively (``data``/``Data``/``DATA``)."""
+    if name in payload:
+        return payload[name]
+    return next((v for k, v in payload.items() if k.lower() == name), None)
+
+
+class SkyWalkingProvider:
+    """``provider.skywalking``: see :mod:`providers.skywalking.config` for the fields."""
+
+    kind = PROVIDER
+
+    def __init__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> None:
+        self._config = cfg = parse_config(config)
+        # A client of our own only when TLS verification must be off: httpx sets it per client.
+        self._own = httpx.AsyncClient(verify=False) if cfg.insecure else None  # noqa: S501
+        self._http = self._own or http
+        self._headers = httpx.Headers(_ARGO_HEADERS)
+        for key, value in cfg.headers:
+            self._headers[key] = value
+        self._url = cfg.endpoint
+        self._tz: tzinfo | None = None
+        self._tz_label = cfg.timezone
+        if cfg.timezone != "auto":
+            self._tz = parse_timezone(cfg.timezone)
+
+    async def measure(self, ctx: MeasureContext) -> Measured:
+        cfg = self._config
+        tz, tz_label = await self._timezone()
+        window = compute_window(
+            ctx.now,
+            interval=cfg.interval,
+            step=cfg.step,
+            tz=tz,
+            tz_label=tz_label,
+            exclude_latest=cfg.exclude_latest,
+        )
+        variables = {"duration": window.variable(), **cfg.variables}
+        data, latency = await self._query(cfg.query, variables)
+        span = f"between {window.start} and {window.end} ({window.step}, {window.timezone})"
+        finding = inspect_data(cfg.document, data, variables, window=span)
+        if finding.error is not None:
+            raise QueryError(finding.error, provider=PROVIDER)
+        if finding.no_data is not None:
+            raise NoDataError(finding.no_data, provider=PROVIDER)
+        metadata = {
+            "resolvedQuery": cfg.query,
+            "durationStart": window.start,
+            "durationEnd": window.end,
+            "durationStep": window.step,
+            "timezone": window.timezone,
+            "latencySeconds": f"{latency:.6f}",
+        }
+        if finding.points:
+            metadata["emptyPoints"] = f"{finding.empty_points}/{finding.points}"
+        value = marshal(data)
+        return Measured(result=data, value=value, metadata=metadata, latency_seconds=latency)
+
+    async def check(self) -> None:
+        data, _ = await self._query(_CHECK_QUERY, {})
+        info = data.get("getTimeInfo") if isinstance(data, Mapping) else None
+        if not isinstance(info, Mapping):
+            raise QueryError("skywalking: getTimeInfo returned nothing", provider=PROVIDER)
+
+    async def aclose(self) -> None:
+        if self._own is not None:
+            await self._own.aclose()
+
+    async def _timezone(self) -> tuple[tzinfo, str]:
+        if self._tz is None:
+            data, _ = await self._query(_CHECK_QUERY, {})
+            info = data.get("getTimeInfo") if isinstance(data, Mapping) else None
+            offset = info.get("timezone") if isinstance(info, Mapping) else None
+            try:
+                self._tz = parse_timezone(str(offset))
+            except ValueError as exc:
+                raise QueryError(
+                    f"skywalking: timezone auto: the OAP reported timezone {offset!r}",
+                    provider=PROVIDER,
+                ) from exc
+            self._tz_label = f"{offset} (auto)"
+        return self._tz, self._tz_label
+
+    async def _query(self, query: str, variables: Mapping[str, Any]) -> tuple[Any, float]:
+        body = json.dumps({"query": query, "variables": variables}, separators=(",", ":"))
+        started = time.perf_counter()
+        try:
+            response = await self._http.post(
+                self._url,
+                content=body.encode(),
+                headers=self._headers,
+                timeout=self._config.timeout_seconds,
+            )
+        except httpx.TimeoutException as exc:
+            raise UnavailableError(
+                f'Post "{_safe(self._url)}": timed out after {self._config.timeout_seconds:g}s '
+                f"({type(exc).__name__})",
+                provider=PROVIDER,
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise UnavailableError(
+                f'Post "{_safe(self._url)}": {type(exc).__name__}: {exc}', provider=PROVIDER
+            ) from exc
+        latency = time.perf_counter() - started
+        return self._data(response), latency
+
+    def _data(self, response: httpx.Response) -> Any:
+        status, reason = response.status_code, response.reason_phrase
+        text = response.content.decode("utf-8", errors="replace")
+        try:
+            payload = decode_json(response.content)
+        except GoJSONError as exc:
+            if status >= 500:
+                raise self._unavailable(status, reason, text) from exc
+            if not 200 <= status < 300:
+                raise QueryError(
+                    f"skywalking: OAP answered {status} {reason}: {clip(text, 200)}",
+                    provider=PROVIDER,
+                    status=status,
+                    upstream_message=text,
+                ) from exc
+            raise QueryError(
+                f"decoding response: {exc}", provider=PROVIDER, status=status, upstream_message=text
+            ) from exc
+        if not isinstance(payload, Mapping):
+            raise QueryError(
+                f"decoding response: expected a JSON object, got {clip(text, 200)}",
+                provider=PROVIDER,
+                status=status,
+                upstream_message=text,
+            )
+        errors = _field(payload, "errors")
+        messages = [str(e.get("message") if isinstance(e, Mapping) else e) for e in errors or []]
+        if status >= 500:
+            raise self._unavailable(status, reason, "; ".join(messages) or text)
+        if messages:
+            raise QueryError(
+                f"graphql: {messages[0]}",
+                provider=PROVIDER,
+                status=status,
+                upstream_message="; ".join(messages),
+            )
+        if not 200 <= status < 300:
+            raise QueryError(
+                f"skywalking: OAP answered {status} {reason}: {clip(text, 200)}",
+                provider=PROVIDER,
+                status=status,
+                upstream_message=text,
+            )
+        data = _field(payload, "data")
+        if data is None:
+            raise NoDataError(NO_RESULTS, provider=PROVIDER, status=status)
+        return data
+
+    def _unavailable(self, status: int, reason: str, upstream: str) -> UnavailableError:
+        return UnavailableError(
+            f"skywalking: OAP answered {status} {reason}: {clip(upstream, 200)}",
+            provider=PROVIDER,
+            status=status,
+            upstream_message=upstream,
+        )

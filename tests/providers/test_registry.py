@@ -1,0 +1,217 @@
+"""Which provider a ``provider:`` block selects; unknown ones fail loudly, never fall back."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, datetime
+from importlib.metadata import EntryPoint
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from providers.base import MeasureContext, Measured, Provider
+from providers.errors import (
+    ConfigError,
+    NoDataError,
+    ProviderError,
+    QueryError,
+    UnavailableError,
+)
+from providers.registry import ENTRY_POINT_GROUP, build, known_providers
+from providers.skywalking import SkyWalkingProvider
+
+SKYWALKING = {"address": "http://oap:12800", "query": "query { version }", "interval": "5m"}
+
+
+class EchoProvider:
+    """A plugin as a third party would write one."""
+
+    kind = "acme/echo"
+
+    def __init__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> None:
+        self.config, self.http = config, http
+
+    async def measure(self, ctx: MeasureContext) -> Measured:
+        return Measured(result=dict(self.config), value="{}")
+
+    async def check(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+def broken_factory(config: Mapping[str, Any], *, http: httpx.AsyncClient) -> Provider:
+    raise AssertionError("never called")
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+def test_builds_skywalking(http: httpx.AsyncClient) -> None:
+    provider = build({"skywalking": SKYWALKING}, http=http, plugins={})
+    assert isinstance(provider, SkyWalkingProvider)
+    assert isinstance(provider, Provider)
+
+
+def test_null_siblings_are_ignored(http: httpx.AsyncClient) -> None:
+    provider = build({"skywalking": SKYWALKING, "web": None}, http=http, plugins={})
+    assert provider.kind == "skywalking"
+
+
+@pytest.mark.parametrize(
+    ("block", "message", "provider"),
+    [
+        pytest.param(
+            {},
+            "provider must set exactly one provider (given: none); known: "
+            "prometheus, replay, skywalking, web, plugin:acme/echo",
+            "",
+            id="empty",
+        ),
+        pytest.param(
+            {"skywalking": SKYWALKING, "datadog": {}},
+            "provider must set exactly one provider (given: skywalking, datadog); "
+            "known: prometheus, replay, skywalking, web, plugin:acme/echo",
+            "",
+            id="two",
+        ),
+        pytest.param(
+            {"datadog": {}},
+            "provider 'datadog' is an Argo Rollouts provider that "
+            "augur does not support; known providers: prometheus, replay, skywalking, web, "
+            "plugin:acme/echo",
+            "datadog",
+            id="argo-only",
+        ),
+        pytest.param(
+            {"skywalkin": {}},
+            "unknown provider 'skywalkin'; known providers: prometheus, replay, skywalking, "
+            "web, plugin:acme/echo",
+            "skywalkin",
+            id="unknown",
+        ),
+        pytest.param(
+            {"skywalking": "http://oap"},
+            "provider 'skywalking' must be an object, got str",
+            "skywalking",
+            id="not-an-object",
+        ),
+        pytest.param(
+            {"plugin": {"acme/nope": {}}},
+            "unknown plugin provider 'acme/nope'; "
+            "installed plugins: acme/echo (entry-point group 'augur.providers')",
+            "plugin:acme/nope",
+            id="unknown-plugin",
+        ),
+        pytest.param(
+            {"plugin": {}},
+            "provider.plugin must set exactly one provider (given: "
+            "none); known: prometheus, replay, skywalking, web, plugin:acme/echo",
+            "",
+            id="plugin-without-name",
+        ),
+        pytest.param(["skywalking"], "provider must be an object, got list", "", id="a-list"),
+    ],
+)
+def test_bad_blocks_are_config_errors(
+    http: httpx.AsyncClient, block: Any, message: str, provider: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build(block, http=http, plugins={"acme/echo": EchoProvider})
+    assert str(caught.value) == message
+    assert caught.value.provider == provider
+
+
+def test_provider_validation_errors_pass_through(http: httpx.AsyncClient) -> None:
+    with pytest.raises(ConfigError, match=r'^time: invalid duration ""$'):
+        build({"skywalking": {**SKYWALKING, "interval": ""}}, http=http, plugins={})
+
+
+@pytest.mark.parametrize(
+    "factory",
+    [
+        pytest.param(EchoProvider, id="factory"),
+        pytest.param(
+            EntryPoint(
+                name="acme/echo",
+                value="tests.providers.test_registry:EchoProvider",
+                group=ENTRY_POINT_GROUP,
+            ),
+            id="entry-point",
+        ),
+    ],
+)
+async def test_plugins_get_their_config_and_the_client(
+    http: httpx.AsyncClient, factory: Any
+) -> None:
+    block = {"plugin": {"acme/echo": {"greeting": "hi"}}}
+    provider = build(block, http=http, plugins={"acme/echo": factory})
+    assert isinstance(provider, EchoProvider)
+    assert provider.http is http
+    measured = await provider.measure(MeasureContext(now=datetime.now(UTC), metric_name="m"))
+    assert measured.result == {"greeting": "hi"}
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message"),
+    [
+        pytest.param(
+            EntryPoint(
+                name="acme/gone", value="acme_missing_module:Factory", group=ENTRY_POINT_GROUP
+            ),
+            "plugin provider 'acme/gone' failed to load: No module named 'acme_missing_module'",
+            id="import-fails",
+        ),
+        pytest.param(
+            "not callable", "plugin provider 'acme/gone' is not callable", id="not-callable"
+        ),
+    ],
+)
+def test_broken_plugins(http: httpx.AsyncClient, plugin: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build({"plugin": {"acme/gone": {}}}, http=http, plugins={"acme/gone": plugin})
+    assert str(caught.value) == message
+
+
+def test_known_providers_reads_installed_entry_points_by_default() -> None:
+    known = known_providers()
+    assert known[:4] == ["prometheus", "replay", "skywalking", "web"]
+    assert all(name.startswith("plugin:") for name in known[4:])
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        pytest.param(ConfigError, False, id="config"),
+        pytest.param(UnavailableError, True, id="unavailable"),
+        pytest.param(QueryError, False, id="query"),
+        pytest.param(NoDataError, False, id="no-data"),
+    ],
+)
+def test_error_tree(error: type[ProviderError], retryable: bool) -> None:
+    raised = error("msg", provider="skywalking", status=503, upstream_message="x" * 600)
+    assert isinstance(raised, ProviderError)
+    assert raised.retryable is retryable
+    assert (str(raised), raised.provider, raised.status) == ("msg", "skywalking", 503)
+    assert raised.upstream_message == "x" * 500 + "…"
+
+
+def test_providers_never_import_app() -> None:
+    root = Path(__file__).resolve().parents[2] / "providers"
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            offenders += [f"{path.name}: {n}" for n in names if n == "app" or n.startswith("app.")]
+    assert offenders == []

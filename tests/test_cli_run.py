@@ -1,0 +1,157 @@
+"""`augur run` and `augur validate`: exit codes, one JSON document, every problem at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from app.cli import cli
+
+runner = CliRunner()
+SEED = Path(__file__).resolve().parent / "data" / "seed-apdex-replay.yaml"
+SERVICE_ARG = "service-name=canary|reviews|bookinfo|cp-cluster-1|-"
+
+
+def apdex(value: float) -> dict[str, Any]:
+    return {"value": {"service_apdex": {"values": {"values": [{"value": value}]}}}}
+
+
+def template(tmp_path: Path, results: list[dict[str, Any]], **metric: Any) -> str:
+    document = yaml.safe_load(SEED.read_text())
+    document["spec"]["metrics"][0]["provider"]["replay"]["results"] = results
+    document["spec"]["metrics"][0].update(metric)
+    path = tmp_path / "apdex.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("results", "exit_code", "phase"),
+    [
+        pytest.param([apdex(9950)] * 4, 0, "Successful", id="successful"),
+        pytest.param([apdex(9000)] * 4, 1, "Failed", id="failed"),
+        pytest.param([{"error": "down"}] * 6, 2, "Error", id="error"),
+    ],
+)
+def test_run_exit_code_and_one_json_document(
+    tmp_path: Path, results: list[dict[str, Any]], exit_code: int, phase: str
+) -> None:
+    file = template(tmp_path, results, count=4)
+    result = runner.invoke(
+        cli, ["run", "-f", file, "-a", SERVICE_ARG, "--virtual-time", "-o", "json"]
+    )
+    assert result.exit_code == exit_code, result.output
+    document = json.loads(result.stdout)  # exactly one document: json.loads refuses trailing text
+    assert document["kind"] == "AnalysisRun"
+    assert document["apiVersion"] == "argoproj.io/v1alpha1"
+    assert document["status"]["phase"] == phase
+    assert document["status"]["startedAt"].endswith("Z")
+    assert document["metadata"] == {"name": "apdex", "namespace": "bookinfo"}
+
+
+def test_inconclusive_exits_3(tmp_path: Path) -> None:
+    # Neither condition met: Inconclusive; inconclusiveLimit 0 ends the run at once.
+    file = template(
+        tmp_path,
+        [apdex(9950)],
+        count=4,
+        successCondition="false",
+        failureCondition="false",
+    )
+    result = runner.invoke(cli, ["run", "-f", file, "-a", SERVICE_ARG, "--virtual-time"])
+    assert result.exit_code == 3
+    assert "Inconclusive" in result.stdout
+
+
+def test_run_table_and_yaml_outputs(tmp_path: Path) -> None:
+    file = template(tmp_path, [apdex(9950)] * 4, count=4)
+    table = runner.invoke(cli, ["run", "-f", file, "-a", SERVICE_ARG, "--virtual-time"])
+    assert table.exit_code == 0
+    assert "bookinfo/apdex: Successful" in table.stdout
+    as_yaml = runner.invoke(
+        cli, ["run", "-f", file, "-a", SERVICE_ARG, "--virtual-time", "-o", "yaml"]
+    )
+    assert yaml.safe_load(as_yaml.stdout)["status"]["phase"] == "Successful"
+
+
+def test_validate_clean(tmp_path: Path) -> None:
+    file = template(tmp_path, [apdex(9950)], count=4)
+    result = runner.invoke(cli, ["validate", "-f", file, "-a", SERVICE_ARG])
+    assert result.exit_code == 0
+    assert result.stdout == "valid: apdex (1 metric)\n"
+
+
+def test_validate_reports_every_condition_problem_with_a_caret(tmp_path: Path) -> None:
+    file = template(
+        tmp_path,
+        [apdex(9950)],
+        count=4,
+        successCondition="result.x >= ",
+        failureCondition="nosuch(result)",
+    )
+    result = runner.invoke(cli, ["validate", "-f", file, "-a", SERVICE_ARG])
+    assert result.exit_code == 64
+    assert "augur: spec.metrics[0].successCondition: " in result.stderr
+    assert "augur: spec.metrics[0].failureCondition: " in result.stderr
+    assert "^" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "mutate", "message"),
+    [
+        pytest.param(
+            [],
+            {},
+            "spec.args: args.service-name was not resolved (give every declared arg a value)",
+            id="missing-arg",
+        ),
+        pytest.param([SERVICE_ARG, "oops"], {}, "args[1]: 'oops' is not name=value", id="bad-arg"),
+        pytest.param(
+            [SERVICE_ARG],
+            {"interval": "5 minutes"},
+            "spec.metrics[0].interval: metrics[0]: invalid interval string: time: unknown unit "
+            '" minutes" in duration "5 minutes" (a Go duration such as "30s", "5m" or "1h30m")',
+            id="bad-interval",
+        ),
+        pytest.param(
+            [SERVICE_ARG],
+            {"provider": {"graphite": {"address": "http://g"}}},
+            "spec.metrics[0].provider: provider 'graphite' is an Argo Rollouts provider that "
+            "augur does not support",
+            id="unsupported-provider",
+        ),
+        pytest.param(
+            [SERVICE_ARG],
+            {"provider": {"replay": {"results": []}}},
+            "provider.replay.results must be a non-empty list",
+            id="bad-provider-block",
+        ),
+    ],
+)
+def test_invalid_input_exits_64_naming_the_field(
+    tmp_path: Path, args: list[str], mutate: dict[str, Any], message: str
+) -> None:
+    file = template(tmp_path, [apdex(9950)], count=4, **mutate)
+    command = ["run", "-f", file, "--virtual-time"]
+    for arg in args:
+        command += ["-a", arg]
+    result = runner.invoke(cli, command)
+    assert result.exit_code == 64, result.output
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    missing = runner.invoke(cli, ["validate", "-f", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 64
+    assert "nope.yaml: cannot read" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("spec: [\n")
+    malformed = runner.invoke(cli, ["validate", "-f", str(bad)])
+    assert malformed.exit_code == 64
+    assert "invalid YAML" in malformed.stderr
