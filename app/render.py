@@ -32,10 +32,17 @@ def exit_code(run: AnalysisRun) -> int:
 
 
 def run_document(run: AnalysisRun) -> dict[str, Any]:
-    """The AnalysisRun as Argo writes it: camelCase, RFC 3339 times, empty fields left out
-    (Go's `omitempty`), but always with its apiVersion and kind."""
-    body = run.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
-    document: dict[str, Any] = {"apiVersion": run.api_version, "kind": run.kind, **body}
+    """The AnalysisRun in Argo's shape: camelCase, RFC 3339 times. Metadata and spec leave
+    empty fields out as Argo writes them; the status keeps every counter, zeros included, and
+    both summaries, so a reader never has to guess what a missing field means."""
+    document: dict[str, Any] = {
+        "apiVersion": run.api_version,
+        "kind": run.kind,
+        "metadata": run.metadata.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+        "spec": run.spec.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+    }
+    if run.status is not None:
+        document["status"] = run.status.model_dump(mode="json", by_alias=True, exclude_none=True)
     return document
 
 

@@ -1,8 +1,8 @@
 """Conditions per second: augur's expr-lang engine vs the same condition in CEL vs plain Python.
 
-    python benchmarks/expr_bench.py            # the table in docs/conditions.md (~30 s)
-    python benchmarks/expr_bench.py --quick    # smoke run: tiny time boxes, no 10,000-value row
-    python benchmarks/expr_bench.py --json     # machine-readable rows
+    python -m benchmarks.expr_bench            # the table in docs/conditions.md (~30 s)
+    python -m benchmarks.expr_bench --quick    # smoke run: tiny time boxes, no 10,000-value row
+    python -m benchmarks.expr_bench --json     # machine-readable rows
 
 Each row is one realistic Argo condition over a result shaped as Argo hands it over (decoded
 JSON, every number a float). Three implementations are timed, each compiled once and called with

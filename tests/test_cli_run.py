@@ -155,3 +155,58 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     malformed = runner.invoke(cli, ["validate", "-f", str(bad)])
     assert malformed.exit_code == 64
     assert "invalid YAML" in malformed.stderr
+
+
+def test_secret_args_are_read_from_the_folder_and_never_printed(tmp_path: Path) -> None:
+    secret = "planted-oap-token-7f3a9c"
+    (tmp_path / "secrets" / "oap-auth").mkdir(parents=True)
+    (tmp_path / "secrets" / "oap-auth" / "token").write_text(secret)
+    document = yaml.safe_load(SEED.read_text())
+    document["spec"]["args"].append(
+        {"name": "api-token", "valueFrom": {"secretKeyRef": {"name": "oap-auth", "key": "token"}}}
+    )
+    metric = document["spec"]["metrics"][0]
+    metric["count"] = 4
+    # An upstream that echoes the credential back in its error, as some do.
+    metric["provider"]["replay"]["results"] = [{"error": "401: bad token {{args.api-token}}"}]
+    path = tmp_path / "apdex.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = runner.invoke(
+        cli,
+        [
+            "run",
+            "-f",
+            str(path),
+            "-a",
+            SERVICE_ARG,
+            "--secrets-dir",
+            str(tmp_path / "secrets"),
+            "--virtual-time",
+            "-o",
+            "json",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert secret not in result.output
+    run = json.loads(result.stdout)
+    first = run["status"]["metricResults"][0]["measurements"][0]
+    assert first["message"] == "401: bad token *****"
+
+
+def test_a_missing_secret_is_an_error_run_naming_it(tmp_path: Path) -> None:
+    document = yaml.safe_load(SEED.read_text())
+    document["spec"]["args"].append(
+        {"name": "api-token", "valueFrom": {"secretKeyRef": {"name": "oap-auth", "key": "token"}}}
+    )
+    document["spec"]["metrics"][0]["count"] = 4
+    document["spec"]["metrics"][0]["provider"]["replay"]["results"] = [apdex(9950)]
+    path = tmp_path / "apdex.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = runner.invoke(
+        cli,
+        ["run", "-f", str(path), "-a", SERVICE_ARG, "--secrets-dir", str(tmp_path), "-o", "json"],
+    )
+    assert result.exit_code == 2
+    status = json.loads(result.stdout)["status"]
+    assert status["phase"] == "Error"
+    assert status["message"] == 'Unable to resolve metric arguments: secrets "oap-auth" not found'
