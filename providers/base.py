@@ -32,6 +32,10 @@ class MeasureContext:
     metric_name: str
     config: Mapping[str, Any] = field(default_factory=dict)
     run_name: str = ""
+    #: Measurements of this metric taken before this one (errors included). Providers keep no
+    #: state between measurements; this lets one that answers by position (replay) answer the
+    #: same after a restart.
+    attempt: int = 0
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:

@@ -8,7 +8,8 @@ An augur addition (Argo has no such provider). A metric written as::
           - value: {"service_apdex": {"values": {"values": [{"value": 9950}]}}}
           - error: "connection refused"
 
-answers its n-th measurement with the n-th entry: ``value`` as if a JSON provider had fetched it
+answers its n-th measurement (``MeasureContext.attempt``, so the position survives a restart)
+with the n-th entry: ``value`` as if a JSON provider had fetched it
 (decoded the Go way, so numbers are floats, exactly what a real provider would hand the
 conditions), ``error`` as a provider error with that message. Past the last entry every
 measurement is the error ``replay exhausted``, so a template that asks for more measurements than
@@ -64,7 +65,7 @@ def _entries(config: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 class ReplayProvider:
-    """Answers from the template's own list; one instance per metric keeps the position."""
+    """Answers from the template's own list, by the measurement's position."""
 
     kind = "replay"
 
@@ -75,19 +76,17 @@ class ReplayProvider:
             raise ConfigError(
                 f"provider.replay.results holds a value JSON cannot carry: {exc}", provider="replay"
             ) from None
-        self._next = 0
 
     async def measure(self, ctx: MeasureContext) -> Measured:
-        if self._next >= len(self._entries):
+        if ctx.attempt >= len(self._entries):
             raise ProviderError("replay exhausted", provider="replay")
-        kind, payload = self._entries[self._next]
-        self._next += 1
+        kind, payload = self._entries[ctx.attempt]
         if kind == "error":
             raise ProviderError(payload, provider="replay")
         return Measured(
             result=payload,
             value=marshal(payload),
-            metadata={"replay.index": str(self._next - 1)},
+            metadata={"replay.index": str(ctx.attempt)},
         )
 
     async def check(self) -> None:

@@ -29,6 +29,7 @@ from app.engine.reconcile import (
     plan_reconcile,
 )
 from app.engine.schedule import MetricTask
+from app.engine.status import AnalysisRunStatus
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.models import AnalysisRun, Metric
@@ -94,6 +95,7 @@ class Runner:
     providers: ProviderSource
     secrets: SecretSource | None = None
     on_status: OnStatus | None = None
+    run_name: str = ""
     _conditions: dict[tuple[str, str], Conditions] = field(default_factory=dict)
 
     def conditions(self, metric: Metric) -> Conditions:
@@ -122,7 +124,7 @@ class Runner:
             secret_values.extend(found.secrets)
         outcomes = await asyncio.gather(
             *(
-                self._measure(task, metric)
+                self._measure(task, metric, attempts_of(plan.status, metric.name))
                 for task, metric in zip(plan.tasks, resolved, strict=True)
             )
         )
@@ -131,7 +133,7 @@ class Runner:
         )
         return run.model_copy(update={"status": result.status}), result
 
-    async def _measure(self, task: MetricTask, metric: Metric) -> Outcome:
+    async def _measure(self, task: MetricTask, metric: Metric, attempt: int) -> Outcome:
         started = self.clock.now()
         if task.kind == "terminate" and task.in_flight is not None:
             # augur's providers answer synchronously; nothing is ever left in flight to stop.
@@ -140,7 +142,13 @@ class Runner:
             provider = self.providers(metric)
             _, config = metric.provider.body()
             measured = await provider.measure(
-                MeasureContext(now=started, metric_name=metric.name, config=config)
+                MeasureContext(
+                    now=started,
+                    metric_name=metric.name,
+                    config=config,
+                    run_name=self.run_name,
+                    attempt=attempt,
+                )
             )
         except ProviderError as exc:
             return Outcome(task, error_measurement(str(exc), started_at=started))
@@ -176,6 +184,13 @@ class Runner:
             if result.next_at is None:
                 return run
             await self.clock.sleep_until(result.next_at)
+
+
+def attempts_of(status: AnalysisRunStatus, metric: str) -> int:
+    """Measurements of `metric` finished so far, errors included: Argo's counters never shrink
+    when old measurements are trimmed, so this is also the next measurement's position."""
+    result = status.result(metric)
+    return 0 if result is None else result.count + result.error
 
 
 def provider_cache(

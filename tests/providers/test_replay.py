@@ -12,24 +12,29 @@ from providers.errors import ConfigError, ProviderError
 from providers.replay import ReplayProvider
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-CTX = MeasureContext(now=NOW, metric_name="apdex")
+
+
+def ctx(attempt: int) -> MeasureContext:
+    return MeasureContext(now=NOW, metric_name="apdex", attempt=attempt)
 
 
 async def test_entries_come_back_in_order_then_exhausted() -> None:
     provider = ReplayProvider({"results": [{"value": {"p99": 120}}, {"error": "upstream 503"}]})
-    first = await provider.measure(CTX)
+    first = await provider.measure(ctx(0))
     assert first.result == {"p99": 120.0}
     assert isinstance(first.result["p99"], float)  # JSON numbers reach conditions as floats
     assert first.value == '{"p99":120}'  # and are stored the way Go marshals them
     with pytest.raises(ProviderError, match=r"^upstream 503$"):
-        await provider.measure(CTX)
+        await provider.measure(ctx(1))
     with pytest.raises(ProviderError, match=r"^replay exhausted$"):
-        await provider.measure(CTX)
+        await provider.measure(ctx(2))
+    # Stateless: asking for a position again (after a restart) gives the same answer.
+    assert (await provider.measure(ctx(0))).value == first.value
 
 
 async def test_values_keep_their_json_shape() -> None:
     provider = ReplayProvider({"results": [{"value": [0.99, 1, None, "x", True]}]})
-    measured = await provider.measure(CTX)
+    measured = await provider.measure(ctx(0))
     assert measured.result == [0.99, 1.0, None, "x", True]
     assert measured.value == '[0.99,1,null,"x",true]'
 
