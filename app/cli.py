@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +59,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from app.auth import TokenError, load_tokens
     from app.logs import Redactor, configure_logging
     from app.main import create_app
     from app.settings import Settings, describe_errors
@@ -72,14 +74,42 @@ def serve(
         raise typer.Exit(EXIT_USAGE) from None
     redactor = Redactor()
     configure_logging(settings.log_level, redactor)
+    try:
+        tokens = load_tokens(settings.tokens, settings.tokens_file)
+    except TokenError as exc:
+        typer.echo(f"augur: invalid settings\n{exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    host = settings.host
+    if not tokens.configured and not _loopback(host):
+        logging.getLogger("augur").warning(
+            "no API tokens configured (AUGUR_TOKENS or AUGUR_TOKENS_FILE): the API is open, "
+            "so augur serves on 127.0.0.1 only instead of %s",
+            host,
+        )
+        host = "127.0.0.1"
+    elif not tokens.configured:
+        logging.getLogger("augur").warning(
+            "no API tokens configured: the API is open to anyone who can reach %s", host
+        )
     uvicorn.run(
         create_app(settings, redactor=redactor),
-        host=settings.host,
+        host=host,
         port=settings.port,
         log_config=None,  # keep augur's JSON lines; uvicorn's own access log never sees queries
         access_log=False,
         workers=1,
     )
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def openapi_document() -> str:

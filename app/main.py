@@ -1,4 +1,4 @@
-"""The ASGI application: `create_app()` wires settings, store and metrics into one app.
+"""The ASGI application: `create_app()` wires settings, store, scheduler and routes into one app.
 
 Everything is built here and hung on `app.state`; nothing is global, so tests build as many
 independent apps as they like.
@@ -6,26 +6,50 @@ independent apps as they like.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 from app import __version__
+from app.addresses import AddressPolicy
 from app.api import health, problems
+from app.auth import load_tokens
 from app.logs import AccessLog, Redactor
 from app.metrics import Metrics
+from app.runs import RunService
+from app.scheduler import Scheduler, SchedulerSettings
 from app.settings import Settings
+from app.spec.args import DirectorySecrets
 from app.store.db import open_engine
 from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
+from providers import registry
 
 __all__ = ["create_app"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RedactingSecrets:
+    """Secrets read for a measurement are also registered with the log redactor."""
+
+    inner: DirectorySecrets
+    redactor: Redactor
+
+    def read(self, name: str, key: str) -> str:
+        value = self.inner.read(name, key)
+        self.redactor.add(value)
+        return value
 
 
 def create_app(
@@ -35,18 +59,66 @@ def create_app(
     redactor: Redactor | None = None,
 ) -> FastAPI:
     settings = settings if settings is not None else Settings()
+    redactor = redactor if redactor is not None else Redactor()
+    metrics = Metrics(version=__version__)
+    tokens = load_tokens(settings.tokens, settings.tokens_file)
+    addresses = AddressPolicy.parse(settings.allowed_addresses)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = open_engine(settings.store_url)
+        store = SqlStore(engine, clock=clock)
+        http = httpx.AsyncClient()
+        secrets = (
+            RedactingSecrets(DirectorySecrets(settings.secrets_dir), redactor)
+            if settings.secrets_dir
+            else None
+        )
+        scheduler = Scheduler(
+            store=store,
+            settings=SchedulerSettings(
+                owner=settings.replica_id,
+                lease=timedelta(seconds=settings.lease_seconds),
+                max_concurrent=settings.max_concurrent_measurements,
+                per_address=settings.per_address_concurrency,
+            ),
+            clock=clock,
+            http=http,
+            metrics=metrics,
+            secrets=secrets,
+        )
+
+        def provider_check(block: Mapping[str, Any]) -> object:
+            return registry.build(block, http=http)
+
         app.state.store_engine = engine
-        app.state.store = SqlStore(engine, clock=clock)
+        app.state.store = store
+        app.state.scheduler = scheduler
+        app.state.http = http
+        app.state.runs = RunService(
+            store=store,
+            clock=clock,
+            wake=scheduler.wake,
+            provider_check=provider_check,
+            addresses=addresses,
+        )
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
+
+        async def start_when_migrated() -> None:
+            await app.state.schema.ready.wait()
+            await scheduler.start()
+
+        starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
             yield
         finally:
+            starter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await starter
+            await scheduler.stop()
             await app.state.schema.stop()
+            await http.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -56,8 +128,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.redactor = redactor if redactor is not None else Redactor()
-    app.state.metrics = Metrics(version=__version__)
+    app.state.redactor = redactor
+    app.state.metrics = metrics
+    app.state.tokens = tokens
+    app.state.addresses = addresses
     problems.install(app)
     app.include_router(health.router)
     app.add_middleware(AccessLog)

@@ -1,4 +1,4 @@
-"""The app's own Prometheus registry.
+"""The app's own Prometheus registry and every collector augur records into.
 
 One registry per app instance (never the process-global default), so two apps in one test
 process do not collide and `/metrics` shows exactly what this app records.
@@ -10,18 +10,20 @@ import platform
 
 from prometheus_client import (
     CollectorRegistry,
+    Counter,
     Gauge,
     GCCollector,
+    Histogram,
     PlatformCollector,
     ProcessCollector,
 )
 
 __all__ = ["Metrics"]
 
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
 
 class Metrics:
-    """Holds the registry and every collector augur records into."""
-
     def __init__(self, *, version: str, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         ProcessCollector(registry=self.registry)
@@ -34,3 +36,36 @@ class Metrics:
             registry=self.registry,
         )
         self.build_info.labels(version=version, python=platform.python_version()).set(1)
+        self.runs = Gauge(
+            "augur_runs", "Analysis runs in the store, by phase.", ["phase"], registry=self.registry
+        )
+        self.active_runs = Gauge(
+            "augur_active_runs",
+            "Runs this process is reconciling right now.",
+            registry=self.registry,
+        )
+        self.measurements = Counter(
+            "augur_measurements",
+            "Measurements taken, by provider and phase.",
+            ["provider", "phase"],
+            registry=self.registry,
+        )
+        self.measurement_latency = Histogram(
+            "augur_measurement_latency_seconds",
+            "Time a provider took to answer one measurement.",
+            ["provider"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.gate_calls = Counter(
+            "augur_gate_calls",
+            "Calls of the rollout-controller gates, by controller, hook and answer.",
+            ["controller", "hook", "answer"],
+            registry=self.registry,
+        )
+        self.last_value = Gauge(
+            "augur_metric_last_value",
+            "Last numeric value measured for each metric of a running analysis.",
+            ["namespace", "run", "metric"],
+            registry=self.registry,
+        )

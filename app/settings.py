@@ -6,6 +6,8 @@ exactly the settings they need and nothing leaks between them.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Literal
 
@@ -41,6 +43,39 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Log level of the server."
+    )
+    tokens: str = Field(
+        default="",
+        description="API tokens as scope:token pairs, comma-separated (scope read or write).",
+    )
+    tokens_file: Path | None = Field(
+        default=None, description="File of `scope token` lines (a mounted Secret)."
+    )
+    anonymous_reads: bool = Field(
+        default=False, description="Let GET requests through without a token."
+    )
+    allowed_addresses: str = Field(
+        default="*",
+        description="Hosts providers may call: globs, host:port or CIDR blocks, comma-separated.",
+    )
+    secrets_dir: Path | None = Field(
+        default=None, description="Folder laid out like mounted Secrets: <secret>/<key>."
+    )
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="How long a replica holds a run it is measuring."
+    )
+    max_concurrent_measurements: int = Field(
+        default=64, ge=1, description="Measurements in flight at once in this process."
+    )
+    per_address_concurrency: int = Field(
+        default=8, ge=1, description="Measurements in flight at once against one upstream address."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted."
+    )
+    replica_id: str = Field(
+        default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
+        description="Name of this process when it leases runs (host-pid by default).",
     )
 
     @field_validator("store_url")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -211,6 +211,9 @@ class SqlStore:
     async def get_run(self, *, namespace: str, name: str) -> RunRecord | None:
         return await self._run_where(and_(runs.c.namespace == namespace, runs.c.name == name))
 
+    async def run_by_key(self, idempotency_key: str) -> RunRecord | None:
+        return await self._run_where(runs.c.idempotency_key == idempotency_key)
+
     async def get_run_by_id(self, run_id: str) -> RunRecord | None:
         return await self._run_where(runs.c.id == run_id)
 
@@ -244,6 +247,30 @@ class SqlStore:
             rows = (await conn.execute(query)).mappings().all()
         return [_run(row) for row in rows]
 
+    async def update_spec(
+        self, run_id: str, *, spec: Mapping[str, Any], next_reconcile_at: datetime | None
+    ) -> None:
+        """Change a run's spec (terminate) and bring its next pass forward."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    spec=_dump(spec), next_reconcile_at=next_reconcile_at, updated_at=self._clock()
+                )
+            )
+
+    async def count_by_phase(self) -> dict[str, int]:
+        query = select(runs.c.phase, func.count()).group_by(runs.c.phase)
+        async with self.engine.connect() as conn:
+            return {phase: int(count) for phase, count in (await conn.execute(query)).all()}
+
+    async def next_due(self) -> datetime | None:
+        """The earliest wake-up of any run (leased or not), to know how long to sleep."""
+        query = select(func.min(runs.c.next_reconcile_at))
+        async with self.engine.connect() as conn:
+            return _utc((await conn.execute(query)).scalar())
+
     async def delete_run(self, *, namespace: str, name: str) -> bool:
         async with self.engine.begin() as conn:
             run_id = (
@@ -271,11 +298,13 @@ class SqlStore:
         next_reconcile_at: datetime | None,
         completed_at: datetime | None = None,
         lease_owner: str | None = None,
+        release: bool = False,
     ) -> None:
         """Store measurements and the status that follows from them, in one transaction.
 
         With `lease_owner`, the write happens only while that owner still holds the run's lease;
-        otherwise `LeaseLost` is raised and nothing is written.
+        otherwise `LeaseLost` is raised and nothing is written. `release` hands the lease back
+        in the same write, so the next pass can be taken by any replica.
         """
         now = self._clock()
         condition = runs.c.id == run_id
@@ -292,6 +321,7 @@ class SqlStore:
                         updated_at=now,
                         next_reconcile_at=next_reconcile_at,
                         completed_at=completed_at,
+                        **({"lease_owner": None, "lease_expires_at": None} if release else {}),
                     )
                 )
                 if changed.rowcount != 1:

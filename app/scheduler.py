@@ -1,0 +1,309 @@
+"""The server's measurement loop: lease due runs from the store, reconcile each, write it back.
+
+One scheduler per process. A run is leased for one pass at a time (`SqlStore.lease_due`; on
+PostgreSQL with SKIP LOCKED, so replicas never share a run), reconciled with the same `Runner`
+the CLI uses, and written back with its new measurements and status in one transaction that
+also hands the lease back. The run's `next_reconcile_at` then says when any replica should take
+it again. A pass whose status moved is followed at once by another (Argo's informer does that).
+
+Nothing a provider does stops the loop: provider errors become Error measurements inside the
+runner, and an unexpected failure of one pass is logged and retried after a pause. On stop, no
+new pass starts, passes in flight finish and are written, and leases are handed back. A restart
+resumes every unfinished run from what the store holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from app.engine.reconcile import ReconcileResult
+from app.engine.runner import Runner, attempts_of
+from app.engine.status import AnalysisRunStatus, Measurement, Phase
+from app.metrics import Metrics
+from app.runs import phase_of, run_from_record, status_document
+from app.spec.args import SecretSource
+from app.spec.models import AnalysisRun, Metric
+from app.store.errors import DuplicateMeasurement, LeaseLost
+from app.store.records import NewMeasurement, RunRecord
+from app.store.sql import SqlStore
+from providers import registry
+from providers.base import MeasureContext, Measured, Provider
+
+__all__ = ["Scheduler", "SchedulerSettings"]
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_FAILURE = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    owner: str
+    lease: timedelta = timedelta(seconds=30)
+    poll: float = 1.0
+    max_concurrent: int = 64
+    per_address: int = 8
+
+
+class _WallClock:
+    """The runner's clock in the server: real time from the injected clock function."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+
+    async def sleep_until(self, when: datetime) -> None:  # the scheduler never sleeps a run
+        raise RuntimeError("the scheduler reconciles one pass at a time")
+
+
+@dataclass
+class _Limited:
+    """A provider whose calls wait for a global slot and one for its upstream address."""
+
+    inner: Provider
+    slots: asyncio.Semaphore
+    address: asyncio.Semaphore
+    metrics: Metrics
+
+    @property
+    def kind(self) -> str:
+        return self.inner.kind
+
+    async def measure(self, ctx: MeasureContext) -> Measured:
+        async with self.slots, self.address:
+            with self.metrics.measurement_latency.labels(provider=self.kind).time():
+                return await self.inner.measure(ctx)
+
+    async def check(self) -> None:
+        await self.inner.check()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@dataclass
+class Scheduler:
+    store: SqlStore
+    settings: SchedulerSettings
+    clock: Callable[[], datetime]
+    http: httpx.AsyncClient
+    metrics: Metrics
+    secrets: SecretSource | None = None
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _stopping: bool = False
+    _loop_task: asyncio.Task[None] | None = None
+    _passes: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _slots: asyncio.Semaphore | None = None
+    _addresses: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    def wake(self) -> None:
+        """Something became due now (a new run, a terminate): look at once, not at next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._slots = asyncio.Semaphore(self.settings.max_concurrent)
+        self._loop_task = asyncio.create_task(self._loop(), name="augur-scheduler")
+
+    async def stop(self) -> None:
+        """Finish passes in flight (their measurements are written), then hand leases back."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            await self._loop_task
+        if self._passes:
+            await asyncio.gather(*self._passes.values(), return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.store.release(owner=self.settings.owner)
+
+    @property
+    def active(self) -> int:
+        return len(self._passes)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                await self._lease_and_start()
+                await self._refresh_gauges()
+            except Exception:
+                log.exception("scheduler: leasing failed; retrying")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_time())
+
+    async def _idle_time(self) -> float:
+        try:
+            due = await self.store.next_due()
+        except Exception:
+            return self.settings.poll
+        if due is None:
+            return self.settings.poll
+        return min(self.settings.poll, max(0.0, (due - self.clock()).total_seconds()))
+
+    async def _lease_and_start(self) -> None:
+        free = self.settings.max_concurrent - len(self._passes)
+        if free <= 0:
+            return
+        leased = await self.store.lease_due(
+            owner=self.settings.owner, now=self.clock(), lease=self.settings.lease, limit=free
+        )
+        for record in leased:
+            if record.id in self._passes:
+                continue
+            task = asyncio.create_task(self._drive(record), name=f"augur-run-{record.id}")
+            self._passes[record.id] = task
+            task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        for run_id, running in list(self._passes.items()):
+            if running is task:
+                del self._passes[run_id]
+
+    async def _refresh_gauges(self) -> None:
+        counts = await self.store.count_by_phase()
+        for phase in Phase:
+            self.metrics.runs.labels(phase=phase.value).set(counts.get(phase.value, 0))
+        self.metrics.active_runs.set(len(self._passes))
+
+    async def _drive(self, record: RunRecord) -> None:
+        """Reconcile one leased run until its status settles, writing after every pass."""
+        run = run_from_record(record)
+        providers: dict[str, Provider] = {}
+        try:
+            while True:
+                before = run.status
+                run, result = await self._runner(run, providers).reconcile(run)
+                await self._write(record, before, run, result)
+                if result is None or not result.changed or self._stopping:
+                    break
+            self.wake()  # a slot is free again
+        except (LeaseLost, DuplicateMeasurement) as exc:
+            log.warning("run %s: %s; another replica has it", record.id, exc)
+        except Exception:
+            log.exception("run %s: the pass failed; retrying later", record.id)
+            with contextlib.suppress(Exception):
+                await self.store.record(
+                    record.id,
+                    new=[],
+                    status=status_document(run.status),
+                    phase=phase_of(run.status),
+                    next_reconcile_at=self.clock() + RETRY_AFTER_FAILURE,
+                    lease_owner=self.settings.owner,
+                    release=True,
+                )
+        finally:
+            for provider in providers.values():
+                with contextlib.suppress(Exception):
+                    await provider.aclose()
+
+    def _runner(self, run: AnalysisRun, providers: dict[str, Provider]) -> Runner:
+        def source(metric: Metric) -> Provider:
+            if metric.name not in providers:
+                block = metric.provider.model_dump(by_alias=True, exclude_none=True)
+                providers[metric.name] = self._limited(registry.build(block, http=self.http), block)
+            return providers[metric.name]
+
+        return Runner(
+            clock=_WallClock(self.clock),
+            providers=source,
+            secrets=self.secrets,
+            run_name=f"{run.metadata.namespace}/{run.metadata.name}",
+        )
+
+    def _limited(self, provider: Provider, block: Mapping[str, Any]) -> Provider:
+        assert self._slots is not None
+        config: Any = next(iter(block.values()), {})
+        address = ""
+        if isinstance(config, Mapping):
+            address = str(config.get("address") or config.get("url") or "")
+        if address not in self._addresses:
+            self._addresses[address] = asyncio.Semaphore(self.settings.per_address)
+        return _Limited(provider, self._slots, self._addresses[address], self.metrics)
+
+    async def _write(
+        self,
+        record: RunRecord,
+        before: AnalysisRunStatus | None,
+        run: AnalysisRun,
+        result: ReconcileResult | None,
+    ) -> None:
+        status = run.status
+        new = _new_measurements(before, status)
+        done = status is not None and status.phase is not None and status.phase.completed
+        await self.store.record(
+            record.id,
+            new=new,
+            status=status_document(status),
+            phase=phase_of(status),
+            next_reconcile_at=None if done or result is None else result.next_at,
+            completed_at=self.clock() if done else None,
+            lease_owner=self.settings.owner,
+            release=True,
+        )
+        self._observe(run, new, done)
+
+    def _observe(self, run: AnalysisRun, new: list[NewMeasurement], done: bool) -> None:
+        labels = {"namespace": run.metadata.namespace, "run": run.metadata.name}
+        for measurement in new:
+            provider = _provider_of(run, measurement.metric)
+            self.metrics.measurements.labels(provider=provider, phase=measurement.phase).inc()
+            number = _number(measurement.value)
+            if number is not None and not done:
+                self.metrics.last_value.labels(**labels, metric=measurement.metric).set(number)
+        if done:
+            for metric in run.spec.metrics:
+                with contextlib.suppress(KeyError):
+                    self.metrics.last_value.remove(labels["namespace"], labels["run"], metric.name)
+
+
+def _new_measurements(
+    before: AnalysisRunStatus | None, after: AnalysisRunStatus | None
+) -> list[NewMeasurement]:
+    """Measurements this pass finished, numbered by their position among all of the metric's."""
+    if after is None:
+        return []
+    found: list[NewMeasurement] = []
+    for result in after.metric_results:
+        previous = attempts_of(before, result.name) if before is not None else 0
+        taken = result.count + result.error
+        fresh = result.measurements[len(result.measurements) - (taken - previous) :]
+        for offset, measurement in enumerate(fresh if taken > previous else []):
+            found.append(_row(result.name, previous + offset + 1, measurement))
+    return found
+
+
+def _row(metric: str, seq: int, m: Measurement) -> NewMeasurement:
+    return NewMeasurement(
+        metric=metric,
+        seq=seq,
+        phase=m.phase.value,
+        value=m.value,
+        message=m.message,
+        metadata=dict(m.metadata or {}),
+        started_at=m.started_at,
+        finished_at=m.finished_at,
+    )
+
+
+def _provider_of(run: AnalysisRun, metric: str) -> str:
+    for candidate in run.spec.metrics:
+        if candidate.name == metric:
+            names = candidate.provider.names()
+            return names[0] if names else ""
+    return ""
+
+
+def _number(value: str) -> float | None:
+    """The gauge value of a measurement: a number, or the last number of a list of them."""
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1].rsplit(",", 1)[-1]
+    try:
+        return float(text)
+    except ValueError:
+        return None
