@@ -107,6 +107,10 @@ class Scheduler:
         self._wake.set()
 
     async def start(self) -> None:
+        if self.store.engine.dialect.name == "sqlite":
+            # One process writes a SQLite store, so a lease found now was left by a process
+            # that died: take the runs back at once instead of waiting for the lease to expire.
+            await self.store.release(owner=None)
         self._slots = asyncio.Semaphore(self.settings.max_concurrent)
         self._loop_task = asyncio.create_task(self._loop(), name="augur-scheduler")
 

@@ -375,9 +375,15 @@ class SqlStore:
             rows = (await conn.execute(select(runs).where(runs.c.id.in_(ids)))).mappings().all()
         return [_run(row) for row in rows]
 
-    async def release(self, *, owner: str, run_ids: Sequence[str] | None = None) -> None:
-        """Hand leases back at once (graceful shutdown), so another replica need not wait."""
-        query = update(runs).where(runs.c.lease_owner == owner)
+    async def release(self, *, owner: str | None, run_ids: Sequence[str] | None = None) -> None:
+        """Hand leases back at once (graceful shutdown), so another replica need not wait.
+
+        `owner=None` releases every lease: right only where one process can be the writer
+        (SQLite), so any lease found at start-up was left by a process that died.
+        """
+        query = update(runs).where(runs.c.lease_owner.is_not(None))
+        if owner is not None:
+            query = query.where(runs.c.lease_owner == owner)
         if run_ids is not None:
             query = query.where(runs.c.id.in_(list(run_ids)))
         async with self.engine.begin() as conn:
