@@ -254,12 +254,34 @@ class Scheduler:
     def _observe(self, run: AnalysisRun, new: list[NewMeasurement], done: bool) -> None:
         labels = {"namespace": run.metadata.namespace, "run": run.metadata.name}
         for measurement in new:
+            log.info(
+                "measured %s/%s %s #%d: %s",
+                labels["namespace"],
+                labels["run"],
+                measurement.metric,
+                measurement.seq,
+                measurement.phase,
+                extra={
+                    **labels,
+                    "metric": measurement.metric,
+                    "seq": measurement.seq,
+                    "phase": measurement.phase,
+                },
+            )
             provider = _provider_of(run, measurement.metric)
             self.metrics.measurements.labels(provider=provider, phase=measurement.phase).inc()
             number = _number(measurement.value)
             if number is not None and not done:
                 self.metrics.last_value.labels(**labels, metric=measurement.metric).set(number)
         if done:
+            phase = phase_of(run.status)
+            log.info(
+                "run %s/%s finished: %s",
+                labels["namespace"],
+                labels["run"],
+                phase,
+                extra={**labels, "phase": phase},
+            )
             for metric in run.spec.metrics:
                 with contextlib.suppress(KeyError):
                     self.metrics.last_value.remove(labels["namespace"], labels["run"], metric.name)

@@ -119,3 +119,12 @@ def test_logs_are_json_lines_and_the_access_log_never_shows_the_query(server: Se
     assert access[-1]["status"] == 200
     assert access[-1]["method"] == "GET"
     assert secret not in server.logs()
+
+
+def test_without_tokens_the_server_binds_to_loopback_only_and_says_so(tmp_path: Path) -> None:
+    store = f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
+    env = {"AUGUR_HOST": "0.0.0.0"}  # asked for, and refused without tokens
+    with augur_server(store_url=store, log=tmp_path / "server.log", env=env) as served:
+        logs = served.logs()
+    assert "augur serves on 127.0.0.1 only instead of 0.0.0.0" in logs
+    assert f"Uvicorn running on http://127.0.0.1:{served.base_url.rsplit(':', 1)[1]}" in logs
