@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.addresses import AddressPolicy
-from app.api import health, problems
+from app.api import checks, health, problems, runs, templates, validate
 from app.auth import load_tokens
 from app.logs import AccessLog, Redactor
 from app.metrics import Metrics
@@ -27,7 +27,7 @@ from app.runs import RunService
 from app.scheduler import Scheduler, SchedulerSettings
 from app.settings import Settings
 from app.spec.args import DirectorySecrets
-from app.store.db import open_engine
+from app.store.db import SingleWriter, open_engine, sqlite_path
 from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
 from providers import registry
@@ -66,7 +66,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = open_engine(settings.store_url)
+        database = sqlite_path(settings.store_url)
+        writer = SingleWriter(database) if database is not None else None
+        engine = open_engine(settings.store_url)  # creates the SQLite file's folder
+        if writer is not None:
+            writer.acquire()
         store = SqlStore(engine, clock=clock)
         http = httpx.AsyncClient()
         secrets = (
@@ -120,6 +124,8 @@ def create_app(
             await app.state.schema.stop()
             await http.aclose()
             await engine.dispose()
+            if writer is not None:
+                writer.release()
 
     app = FastAPI(
         title="augur",
@@ -134,5 +140,9 @@ def create_app(
     app.state.addresses = addresses
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(templates.router)
+    app.include_router(runs.router)
+    app.include_router(validate.router)
+    app.include_router(checks.router)
     app.add_middleware(AccessLog)
     return app

@@ -128,3 +128,17 @@ def test_without_tokens_the_server_binds_to_loopback_only_and_says_so(tmp_path: 
         logs = served.logs()
     assert "augur serves on 127.0.0.1 only instead of 0.0.0.0" in logs
     assert f"Uvicorn running on http://127.0.0.1:{served.base_url.rsplit(':', 1)[1]}" in logs
+
+
+def test_a_second_process_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    store = f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
+    with augur_server(store_url=store, log=tmp_path / "first.log") as first:
+        with (
+            pytest.raises(RuntimeError) as refused,
+            augur_server(store_url=store, log=tmp_path / "second.log"),
+        ):
+            pass
+        assert httpx.get(f"{first.base_url}/healthz").status_code == 200
+    message = str(refused.value)
+    assert f"another augur process is using {tmp_path / 'augur.db'}" in message
+    assert "run replicas on PostgreSQL" in message

@@ -7,14 +7,15 @@ replicas. Both go through SQLAlchemy's async engine, so the rest of the store is
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-__all__ = ["open_engine", "ping", "sqlite_path"]
+__all__ = ["SingleWriter", "StoreInUse", "open_engine", "ping", "sqlite_path"]
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -53,3 +54,39 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise if the database cannot answer a trivial query."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+class StoreInUse(RuntimeError):
+    """Another augur process already writes this SQLite file."""
+
+
+class SingleWriter:
+    """An exclusive lock beside a SQLite file: one augur process per file.
+
+    SQLite is the single-process default; two processes on one file would both lease and measure
+    the same runs. The lock is an advisory `flock` the kernel drops when the process dies (even
+    by SIGKILL), so a crashed process never blocks its successor.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        handle = self.path.open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StoreInUse(
+                f"another augur process is using {self.path.with_suffix('')}; a SQLite store "
+                "takes one process. Stop the other one, or run replicas on PostgreSQL "
+                "(AUGUR_STORE_URL=postgresql+asyncpg://user@host/db)"
+            ) from None
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
