@@ -42,6 +42,8 @@ system-deps:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/yamllint --strict examples helm/augur/Chart.yaml helm/augur/values.yaml helm/augur/ci
 
 types: $(VENV)/.installed-test
 	$(BIN)/mypy --strict app providers

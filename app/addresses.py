@@ -10,14 +10,17 @@ host names are always refused; a host name is checked against what it resolves t
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import ipaddress
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-__all__ = ["AddressPolicy", "AddressRefused"]
+import httpx
+
+__all__ = ["AddressPolicy", "AddressRefused", "request_guard"]
 
 METADATA_HOSTS = frozenset(
     {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "169.254.169.254"}
@@ -114,3 +117,21 @@ def _ip(text: str) -> IPAddress | None:
         return ipaddress.ip_address(text.strip("[]"))
     except ValueError:
         return None
+
+
+def request_guard(policy: AddressPolicy) -> Callable[[httpx.Request], Awaitable[None]]:
+    """An httpx request hook that checks every request a provider sends, redirects included,
+    so an allowed host cannot redirect augur to a refused one. Name lookups run off the loop."""
+
+    async def guard(request: httpx.Request) -> None:
+        try:
+            await asyncio.to_thread(
+                policy.check_host,
+                request.url.host,
+                request.url.port or (443 if request.url.scheme == "https" else 80),
+                field="request",
+            )
+        except AddressRefused as exc:
+            raise httpx.ConnectError(f"refused by augur: {exc}", request=request) from None
+
+    return guard

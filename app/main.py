@@ -18,8 +18,8 @@ import httpx
 from fastapi import FastAPI
 
 from app import __version__
-from app.addresses import AddressPolicy
-from app.api import checks, health, problems, runs, templates, validate
+from app.addresses import AddressPolicy, request_guard
+from app.api import checks, gates, health, problems, runs, templates, validate
 from app.auth import load_tokens
 from app.logs import AccessLog, Redactor
 from app.metrics import Metrics
@@ -72,7 +72,7 @@ def create_app(
         if writer is not None:
             writer.acquire()
         store = SqlStore(engine, clock=clock)
-        http = httpx.AsyncClient()
+        http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
         secrets = (
             RedactingSecrets(DirectorySecrets(settings.secrets_dir), redactor)
             if settings.secrets_dir
@@ -144,5 +144,6 @@ def create_app(
     app.include_router(runs.router)
     app.include_router(validate.router)
     app.include_router(checks.router)
+    app.include_router(gates.router)
     app.add_middleware(AccessLog)
     return app

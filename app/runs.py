@@ -9,6 +9,7 @@ reported at once as a 422 before anything is stored.
 
 from __future__ import annotations
 
+import re
 import secrets as random
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -49,6 +50,8 @@ __all__ = [
     "run_from_record",
 ]
 
+#: Kubernetes object names (DNS-1123 subdomains).
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\Z")
 NAMESPACED_KIND = "AnalysisTemplate"
 CLUSTER_KIND = "ClusterAnalysisTemplate"
 #: Where a provider block names the address augur will call.
@@ -169,6 +172,9 @@ class RunService:
             raise NotFound(f"{kind.lower()} {_where(namespace, name)} not found")
         return found
 
+    async def list_templates(self, *, kind: str, namespace: str | None) -> list[TemplateRecord]:
+        return await self.store.list_templates(kind=kind, namespace=namespace)
+
     async def delete_template(self, *, kind: str, namespace: str, name: str) -> None:
         if not await self.store.delete_template(kind=kind, namespace=namespace, name=name):
             raise NotFound(f"{kind.lower()} {_where(namespace, name)} not found")
@@ -189,8 +195,14 @@ class RunService:
                     [FieldProblem("metadata.namespace", f"leave it out or make it {namespace!r}")],
                 )
             run = run.model_copy(update={"status": None})
+            generate = (run.metadata.model_extra or {}).get("generateName")
+            if not run.metadata.name and isinstance(generate, str) and generate:
+                run.metadata.name = generate + _suffix()
+            field = "metadata.name"
         else:
             run = await self._run_from_request(namespace, document)
+            field = "name"
+        _check_name(run.metadata.name, field)
         run.metadata.namespace = namespace
         self.check(run)
         return run
@@ -231,7 +243,8 @@ class RunService:
             )
         except ValueError as exc:  # MergeError
             message = getattr(exc, "message", str(exc))
-            raise InvalidInput(message, [FieldProblem("args", message)]) from None
+            fix = " (give it a value in args: {name, value})" if "not resolved" in message else ""
+            raise InvalidInput(message, [FieldProblem("args", message + fix)]) from None
         name = request.name or default_name + _suffix()
         meta = ObjectMeta(name=name, namespace=namespace, labels=request.labels)
         return AnalysisRun(metadata=meta, spec=spec)
@@ -349,6 +362,25 @@ class RunService:
         )
         return [run_from_record(record) for record in records]
 
+    async def list_page(
+        self,
+        *,
+        namespace: str | None,
+        phase: str | None,
+        selector: Sequence[LabelRequirement],
+        limit: int,
+        after: tuple[datetime, str] | None,
+    ) -> tuple[list[AnalysisRun], tuple[datetime, str] | None]:
+        """A page of runs, oldest first, and the (created_at, id) to continue after when more
+        follow. The cursor is the store's exact creation time: the whole-second
+        `creationTimestamp` a run shows could skip or repeat runs created in the same second."""
+        records = await self.store.list_runs(
+            namespace=namespace, phase=phase, selector=selector, limit=limit + 1, after=after
+        )
+        page = records[:limit]
+        cursor = (page[-1].created_at, page[-1].id) if len(records) > limit else None
+        return [run_from_record(record) for record in page], cursor
+
     async def terminate(self, namespace: str, name: str) -> AnalysisRun:
         """Argo's `spec.terminate`: running metrics stop, the run ends at its next pass."""
         record = await self._record(namespace, name)
@@ -362,11 +394,35 @@ class RunService:
             raise NotFound(f"analysisrun {namespace}/{name} not found")
 
     async def measurements(
-        self, namespace: str, name: str, *, metric: str | None, after_seq: int, limit: int
+        self,
+        namespace: str,
+        name: str,
+        *,
+        metric: str | None,
+        after_seq: int,
+        limit: int,
+        after_metric: str | None = None,
     ) -> list[MeasurementRecord]:
+        """Ordered by (metric, seq); `seq` counts per metric, so paging over every metric
+        continues after (`after_metric`, `after_seq`)."""
         record = await self._record(namespace, name)
         return await self.store.measurements(
-            record.id, metric=metric, after_seq=after_seq, limit=limit
+            record.id, metric=metric, after_seq=after_seq, limit=limit, after_metric=after_metric
+        )
+
+
+def _check_name(name: str, field: str) -> None:
+    """Run names are Kubernetes object names: they appear in URLs and in Argo's tooling."""
+    if not _NAME.match(name):
+        raise InvalidInput(
+            f"{field} {name!r} is not a valid name",
+            [
+                FieldProblem(
+                    field,
+                    "lower-case letters, digits, '-' and '.', starting and ending with a letter "
+                    "or digit, at most 253 characters (or set generateName)",
+                )
+            ],
         )
 
 

@@ -182,8 +182,10 @@ class Scheduler:
             while True:
                 before = run.status
                 run, result = await self._runner(run, providers).reconcile(run)
-                await self._write(record, before, run, result)
-                if result is None or not result.changed or self._stopping:
+                last = result is None or not result.changed or self._stopping
+                # Keep the lease while another pass follows at once; hand it back with the last.
+                await self._write(record, before, run, result, release=last)
+                if last:
                     break
             self.wake()  # a slot is free again
         except (LeaseLost, DuplicateMeasurement) as exc:
@@ -235,6 +237,8 @@ class Scheduler:
         before: AnalysisRunStatus | None,
         run: AnalysisRun,
         result: ReconcileResult | None,
+        *,
+        release: bool,
     ) -> None:
         status = run.status
         new = _new_measurements(before, status)
@@ -247,7 +251,7 @@ class Scheduler:
             next_reconcile_at=None if done or result is None else result.next_at,
             completed_at=self.clock() if done else None,
             lease_owner=self.settings.owner,
-            release=True,
+            release=release,
         )
         self._observe(run, new, done)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
-__all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory"]
+__all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory", "insecure_client"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,3 +88,10 @@ class ProviderFactory(Protocol):
     """How the registry builds a provider: its block plus the shared HTTP client."""
 
     def __call__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> Provider: ...
+
+
+def insecure_client(shared: httpx.AsyncClient) -> httpx.AsyncClient:
+    """A client of the provider's own for `insecure: true` (httpx sets TLS verification per
+    client), carrying the shared client's event hooks, so the host's checks on every request
+    (the address allowlist) still apply. The provider closes it in `aclose`."""
+    return httpx.AsyncClient(verify=False, event_hooks=shared.event_hooks)  # noqa: S501

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from providers.base import MeasureContext, Measured
+from providers.base import MeasureContext, Measured, insecure_client
 from providers.errors import ConfigError, ProviderError, QueryError, UnavailableError
 from providers.golang import (
     GoJSONError,
@@ -308,7 +308,7 @@ class PrometheusProvider:
 
     def __init__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> None:
         self._config = cfg = parse_config(config)
-        self._own = httpx.AsyncClient(verify=False) if cfg.insecure else None  # noqa: S501
+        self._own = insecure_client(http) if cfg.insecure else None
         self._http = self._own or http
         self._headers = httpx.Headers()
         for key, value in cfg.headers:

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from providers.base import MeasureContext, Measured
+from providers.base import MeasureContext, Measured, insecure_client
 from providers.errors import ConfigError, NoDataError, ProviderError, QueryError, UnavailableError
 from providers.golang import GoJSONError, decode_json, marshal
 from providers.jsonpath import JSONPathError, Template, compile_template
@@ -335,7 +335,7 @@ class WebProvider:
 
     def __init__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> None:
         self._config = cfg = parse_config(config)
-        self._own = httpx.AsyncClient(verify=False) if cfg.insecure else None  # noqa: S501
+        self._own = insecure_client(http) if cfg.insecure else None
         self._http = self._own or http
         self._headers = httpx.Headers()
         for key, value in cfg.headers:

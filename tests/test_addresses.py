@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import httpx
 import pytest
 
-from app.addresses import AddressPolicy, AddressRefused
+from app.addresses import AddressPolicy, AddressRefused, request_guard
+from tests.fakes.scripted import Reply, scripted_server
 
 DNS = {
     "oap.skywalking.svc.cluster.local": ["10.0.3.7"],
@@ -74,3 +76,16 @@ def test_refused(patterns: str, url: str, message: str) -> None:
 def test_a_bad_cidr_names_the_setting() -> None:
     with pytest.raises(AddressRefused, match=r"AUGUR_ALLOWED_ADDRESSES: '10\.0\.0\.0/33'"):
         AddressPolicy.parse("10.0.0.0/33")
+
+
+async def test_the_request_guard_stops_a_redirect_to_a_refused_address() -> None:
+    policy = AddressPolicy.parse("127.0.0.1")
+    with scripted_server() as server:
+        url = server.reply(
+            "/hop", Reply(status=302, headers=(("Location", "http://169.254.169.254/latest"),))
+        )
+        async with httpx.AsyncClient(event_hooks={"request": [request_guard(policy)]}) as client:
+            with pytest.raises(httpx.ConnectError, match="refused by augur: request: 169.254"):
+                await client.get(url, follow_redirects=True)
+            # The allowed host itself was reached: only the hop was refused.
+            assert server.last("/hop").method == "GET"

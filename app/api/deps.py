@@ -9,7 +9,7 @@ API is open and the server binds to loopback only.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -41,7 +41,7 @@ def _presented(request: Request, *, allow_query: bool) -> str | None:
     return None
 
 
-def require(scope: Scope, *, allow_query: bool = False) -> object:
+def require(scope: Scope, *, allow_query: bool = False) -> Any:
     """A dependency that lets the request through with a token of at least `scope`."""
 
     async def check(request: Request) -> None:

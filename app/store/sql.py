@@ -334,12 +334,26 @@ class SqlStore:
             ) from None
 
     async def measurements(
-        self, run_id: str, *, metric: str | None = None, after_seq: int = 0, limit: int = 100
+        self,
+        run_id: str,
+        *,
+        metric: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+        after_metric: str | None = None,
     ) -> list[MeasurementRecord]:
+        """Ordered by (metric, seq); with `after_metric`, those after (after_metric, after_seq)."""
         query = select(measurements).where(measurements.c.run_id == run_id)
         if metric is not None:
             query = query.where(measurements.c.metric == metric)
-        if after_seq:
+        if after_metric is not None:
+            query = query.where(
+                or_(
+                    measurements.c.metric > after_metric,
+                    and_(measurements.c.metric == after_metric, measurements.c.seq > after_seq),
+                )
+            )
+        elif after_seq:
             query = query.where(measurements.c.seq > after_seq)
         query = query.order_by(measurements.c.metric, measurements.c.seq).limit(limit)
         async with self.engine.connect() as conn:

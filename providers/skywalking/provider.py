@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from providers.base import MeasureContext, Measured
+from providers.base import MeasureContext, Measured, insecure_client
 from providers.errors import NoDataError, QueryError, UnavailableError, clip
 from providers.golang import GoJSONError, decode_json, marshal
 from providers.skywalking.config import PROVIDER, parse_config
@@ -55,7 +55,7 @@ class SkyWalkingProvider:
     def __init__(self, config: Mapping[str, Any], *, http: httpx.AsyncClient) -> None:
         self._config = cfg = parse_config(config)
         # A client of our own only when TLS verification must be off: httpx sets it per client.
-        self._own = httpx.AsyncClient(verify=False) if cfg.insecure else None  # noqa: S501
+        self._own = insecure_client(http) if cfg.insecure else None
         self._http = self._own or http
         self._headers = httpx.Headers(_ARGO_HEADERS)
         for key, value in cfg.headers:

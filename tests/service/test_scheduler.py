@@ -141,3 +141,14 @@ def test_new_measurements_are_numbered_by_position_even_after_trimming() -> None
     fresh = _new_measurements(before, after)
     assert [(m.seq, m.value) for m in fresh] == [(13, "9")]
     assert _new_measurements(after, after) == []
+
+
+async def test_a_pass_that_moves_the_status_keeps_its_lease_for_the_next(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    await app.state.runs.create_run(
+        "bookinfo", {**inline([apdex(9000)] * 3, count=3), "name": "fails-fast"}
+    )
+    done = await finished(app, "fails-fast")
+    assert done.status.phase is Phase.FAILED
+    assert "no longer held" not in caplog.text

@@ -1,0 +1,368 @@
+"""AnalysisRuns: create, read, list, page through measurements, terminate, delete.
+
+    /api/v1/namespaces/{namespace}/analysisruns[/{name}[/measurements|/terminate]]
+    /api/v1/analysisruns                      (every namespace)
+
+A run is created from template references plus args, an inline template spec, or a whole
+AnalysisRun; everything is checked before anything is stored (`RunService.create_run`). A retry
+carrying the same `Idempotency-Key` gets the run the first attempt created (200, not 201). Runs
+are answered in Argo's AnalysisRun shape, so tools that read Argo's can read these. Lists take
+Kubernetes' `labelSelector` and page with an opaque `continue` token (the exact creation time and
+id of the last run, so runs created within one second are neither skipped nor repeated).
+Measurements page by `seq`, which counts per metric: a page over every metric continues after
+`metric:seq`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.body import read_document
+from app.api.deps import Reader, Runs, Writer
+from app.api.templates import Name, Namespace
+from app.api.validate import problem_responses, run_request_body
+from app.engine.status import Phase, format_time
+from app.errors import FieldProblem, InvalidInput
+from app.render import run_document
+from app.runs import RunService
+from app.spec.models import API_VERSION, AnalysisRun
+from app.store.records import MeasurementRecord
+from app.store.sql import LabelRequirement
+
+__all__ = ["decode_continue", "encode_continue", "parse_selector", "router"]
+
+router = APIRouter(prefix="/api/v1", tags=["analysis runs"])
+
+_KEY = r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?"
+_VALUE = r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
+_NOT = re.compile(rf"!\s*({_KEY})")
+_COMPARE = re.compile(rf"({_KEY})\s*(==|=|!=)\s*({_VALUE})")
+_SET = re.compile(rf"({_KEY})\s+(in|notin)\s*\(\s*({_VALUE}(?:\s*,\s*{_VALUE})*)\s*\)")
+_EXISTS = re.compile(_KEY)
+SELECTOR_HELP = "write key=value, key!=value, key in (a,b), key notin (a,b), key or !key"
+
+
+def _requirements(text: str) -> list[str]:
+    """Split on the commas that separate requirements, not those inside `in (a,b)`."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth not in (0, 1):
+            raise ValueError("parentheses do not match")
+        if char == "," and depth == 0:
+            parts.append(text[start:index])
+            start = index + 1
+    if depth:
+        raise ValueError("parentheses do not match")
+    return [*parts, text[start:]]
+
+
+def parse_selector(text: str) -> list[LabelRequirement]:
+    """Kubernetes' label selector syntax; `InvalidInput` naming `labelSelector` otherwise."""
+    found: list[LabelRequirement] = []
+    try:
+        parts = _requirements(text) if text.strip() else []
+    except ValueError as exc:
+        raise _bad_selector(f"{text!r}: {exc}") from None
+    for raw in parts:
+        part = raw.strip()
+        if (match := _NOT.fullmatch(part)) is not None:
+            found.append((match[1], "!", ()))
+        elif (match := _COMPARE.fullmatch(part)) is not None:
+            found.append((match[1], "=" if match[2] == "==" else match[2], (match[3],)))
+        elif (match := _SET.fullmatch(part)) is not None:
+            if not match[3].strip():
+                raise _bad_selector(f"{part!r} has an empty set; {match[2]} needs a value")
+            values = tuple(v.strip() for v in match[3].split(","))
+            found.append((match[1], match[2], values))
+        elif _EXISTS.fullmatch(part) is not None:
+            found.append((part, "exists", ()))
+        else:
+            raise _bad_selector(f"{part!r} is not a label requirement")
+    return found
+
+
+def _bad_selector(what: str) -> InvalidInput:
+    return InvalidInput(
+        f"labelSelector: {what}", [FieldProblem("labelSelector", f"{what}; {SELECTOR_HELP}")]
+    )
+
+
+def encode_continue(cursor: tuple[datetime, str]) -> str:
+    created, run_id = cursor
+    raw = json.dumps({"c": created.isoformat(), "i": run_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_continue(token: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        created, run_id = datetime.fromisoformat(data["c"]), data["i"]
+        if created.tzinfo is None or not isinstance(run_id, str):
+            raise ValueError("incomplete")
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        raise InvalidInput(
+            "continue: the token is not one this API handed out",
+            [
+                FieldProblem(
+                    "continue", "pass metadata.continue of the previous page unchanged, or omit it"
+                )
+            ],
+        ) from None
+    return created, run_id
+
+
+class ListMeta(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    continue_: str | None = Field(
+        default=None,
+        alias="continue",
+        description="Pass as ?continue= for the next page; absent on the last page.",
+    )
+
+
+class AnalysisRunList(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    api_version: str = Field(default=API_VERSION, alias="apiVersion")
+    kind: str = "AnalysisRunList"
+    metadata: ListMeta
+    items: list[AnalysisRun]
+
+
+class MeasurementItem(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    metric: str
+    seq: int = Field(description="Position among the metric's measurements, from 1.")
+    phase: str
+    value: str
+    message: str
+    metadata: dict[str, str]
+    started_at: str | None = Field(alias="startedAt")
+    finished_at: str | None = Field(alias="finishedAt")
+
+
+class MeasurementList(BaseModel):
+    metadata: ListMeta
+    items: list[MeasurementItem]
+
+
+def _measurement(record: MeasurementRecord) -> MeasurementItem:
+    return MeasurementItem(
+        metric=record.metric,
+        seq=record.seq,
+        phase=record.phase,
+        value=record.value,
+        message=record.message,
+        metadata=dict(record.metadata),
+        started_at=format_time(record.started_at) if record.started_at else None,
+        finished_at=format_time(record.finished_at) if record.finished_at else None,
+    )
+
+
+def _after(text: str) -> tuple[str | None, int]:
+    """`after` is a seq, or `metric:seq` (the token a page over every metric hands out)."""
+    metric, sep, seq = text.rpartition(":")
+    if not seq.isdigit() or (sep and not metric):
+        raise InvalidInput(
+            f"after: {text!r} is not a measurement position",
+            [FieldProblem("after", "a seq such as 10, or metadata.continue of the last page")],
+        )
+    return (metric if sep else None), int(seq)
+
+
+RUN: dict[int | str, dict[str, Any]] = {
+    200: {"model": AnalysisRun, "description": "The AnalysisRun, in Argo's shape"}
+}
+LabelSelector = Annotated[
+    str,
+    Query(
+        alias="labelSelector",
+        description="Kubernetes syntax: a=b, a!=b, a in (x,y), a notin (x), a, !a; comma = and",
+    ),
+]
+PhaseFilter = Annotated[Phase | None, Query(description="Only runs in this phase")]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Continue = Annotated[
+    str | None, Query(alias="continue", description="metadata.continue of the previous page")
+]
+
+
+@router.post(
+    "/namespaces/{namespace}/analysisruns",
+    summary="Start an analysis run (template references + args, inline spec, or AnalysisRun)",
+    dependencies=[Writer],
+    response_model=None,
+    status_code=201,
+    openapi_extra=run_request_body(),
+    responses={
+        201: RUN[200] | {"description": "Created"},
+        200: RUN[200] | {"description": "A run with this Idempotency-Key exists; that run"},
+        **problem_responses(409, 413, 415, 422),
+    },
+)
+async def create_run(
+    namespace: Namespace,
+    request: Request,
+    response: Response,
+    runs: Runs,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", max_length=200, description="Retries get the same run"),
+    ] = None,
+) -> dict[str, Any]:
+    document = await read_document(request, limit=request.app.state.settings.max_body_bytes)
+    run, created = await runs.create_run(namespace, document, idempotency_key=idempotency_key)
+    response.status_code = 201 if created else 200
+    meta = run.metadata
+    response.headers["Location"] = f"/api/v1/namespaces/{meta.namespace}/analysisruns/{meta.name}"
+    return run_document(run)
+
+
+async def _list(
+    runs: RunService,
+    *,
+    namespace: str | None,
+    selector: str,
+    phase: Phase | None,
+    limit: int,
+    token: str | None,
+) -> dict[str, Any]:
+    page, cursor = await runs.list_page(
+        namespace=namespace,
+        phase=phase.value if phase else None,
+        selector=parse_selector(selector),
+        limit=limit,
+        after=decode_continue(token) if token else None,
+    )
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AnalysisRunList",
+        "metadata": {"continue": encode_continue(cursor)} if cursor else {},
+        "items": [run_document(run) for run in page],
+    }
+
+
+LIST: dict[int | str, dict[str, Any]] = {
+    200: {"model": AnalysisRunList},
+    **problem_responses(422),
+}
+
+
+@router.get(
+    "/namespaces/{namespace}/analysisruns",
+    summary="List the runs of a namespace, oldest first",
+    dependencies=[Reader],
+    response_model=None,
+    responses=LIST,
+)
+async def list_runs(
+    namespace: Namespace,
+    runs: Runs,
+    label_selector: LabelSelector = "",
+    phase: PhaseFilter = None,
+    limit: Limit = 100,
+    token: Continue = None,
+) -> dict[str, Any]:
+    return await _list(
+        runs, namespace=namespace, selector=label_selector, phase=phase, limit=limit, token=token
+    )
+
+
+@router.get(
+    "/analysisruns",
+    summary="List the runs of every namespace, oldest first",
+    dependencies=[Reader],
+    response_model=None,
+    responses=LIST,
+)
+async def list_all_runs(
+    runs: Runs,
+    label_selector: LabelSelector = "",
+    phase: PhaseFilter = None,
+    limit: Limit = 100,
+    token: Continue = None,
+) -> dict[str, Any]:
+    return await _list(
+        runs, namespace=None, selector=label_selector, phase=phase, limit=limit, token=token
+    )
+
+
+@router.get(
+    "/namespaces/{namespace}/analysisruns/{name}",
+    summary="Read a run with its status",
+    dependencies=[Reader],
+    response_model=None,
+    responses={**RUN, **problem_responses(404, 422)},
+)
+async def get_run(namespace: Namespace, name: Name, runs: Runs) -> dict[str, Any]:
+    return run_document(await runs.get_run(namespace, name))
+
+
+@router.get(
+    "/namespaces/{namespace}/analysisruns/{name}/measurements",
+    summary="Every stored measurement of a run, by metric and seq, a page at a time",
+    dependencies=[Reader],
+    response_model_exclude_none=True,
+    responses=problem_responses(404, 422),
+)
+async def list_measurements(
+    namespace: Namespace,
+    name: Name,
+    runs: Runs,
+    metric: Annotated[str | None, Query(description="Only this metric's measurements")] = None,
+    after: Annotated[
+        str, Query(description="metadata.continue of the previous page (a seq, or metric:seq)")
+    ] = "0",
+    limit: Limit = 100,
+) -> MeasurementList:
+    after_metric, after_seq = _after(after)
+    records = await runs.measurements(
+        namespace,
+        name,
+        metric=metric,
+        after_seq=after_seq,
+        limit=limit,
+        after_metric=None if metric is not None else after_metric,
+    )
+    token = None
+    if len(records) == limit:
+        last = records[-1]
+        token = str(last.seq) if metric is not None else f"{last.metric}:{last.seq}"
+    return MeasurementList(
+        metadata=ListMeta(continue_=token), items=[_measurement(r) for r in records]
+    )
+
+
+@router.post(
+    "/namespaces/{namespace}/analysisruns/{name}/terminate",
+    summary="Stop a run (Argo's spec.terminate): running metrics stop at the next pass",
+    dependencies=[Writer],
+    response_model=None,
+    responses={**RUN, **problem_responses(404, 422)},
+)
+async def terminate_run(namespace: Namespace, name: Name, runs: Runs) -> dict[str, Any]:
+    return run_document(await runs.terminate(namespace, name))
+
+
+@router.delete(
+    "/namespaces/{namespace}/analysisruns/{name}",
+    summary="Delete a run and its measurements",
+    dependencies=[Writer],
+    status_code=204,
+    response_class=Response,
+    responses=problem_responses(404, 422),
+)
+async def delete_run(namespace: Namespace, name: Name, runs: Runs) -> None:
+    await runs.delete_run(namespace, name)

@@ -1,0 +1,63 @@
+"""The example manifests in examples/, read as their callers read them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from tests.deploy.tools import REPO
+
+__all__ = [
+    "EXAMPLES",
+    "GATE_HOST",
+    "SERVICE",
+    "TEMPLATE_ARGS",
+    "documents",
+    "of_kind",
+    "resolve",
+    "templates",
+]
+
+EXAMPLES = REPO / "examples"
+TEMPLATE_KINDS = {"AnalysisTemplate", "ClusterAnalysisTemplate"}
+GATE_HOST = "http://augur.augur:8080"
+SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
+
+#: What a caller gives each example template: what a person would pass with `-a`.
+TEMPLATE_ARGS: dict[str, dict[str, str]] = {
+    "apdex": {"service-name": SERVICE},
+    "success-rate": {"service-name": "reviews", "namespace": "bookinfo"},
+    "augur-gate": {
+        "rollout": "reviews",
+        "revision": "6d4f8b9c7",
+        "namespace": "bookinfo",
+        "service-name": SERVICE,
+    },
+}
+
+
+def documents() -> list[tuple[str, dict[str, Any]]]:
+    """(file name, document) for every YAML document of every example."""
+    return [
+        (path.name, doc)
+        for path in sorted(EXAMPLES.glob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc
+    ]
+
+
+def templates() -> dict[str, dict[str, Any]]:
+    return {doc["metadata"]["name"]: doc for _, doc in documents() if doc["kind"] in TEMPLATE_KINDS}
+
+
+def of_kind(kind: str) -> list[dict[str, Any]]:
+    return [doc for _, doc in documents() if doc["kind"] == kind]
+
+
+def resolve(text: str, args: dict[str, str]) -> str:
+    """`{{args.name}}` filled in as Argo fills it in; names not given stay as they are."""
+    return re.sub(
+        r"\{\{args\.([A-Za-z0-9_-]+)\}\}", lambda m: args.get(m.group(1), m.group(0)), text
+    )
