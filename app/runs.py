@@ -348,20 +348,6 @@ class RunService:
             raise NotFound(f"analysisrun {namespace}/{name} not found")
         return record
 
-    async def list_runs(
-        self,
-        *,
-        namespace: str | None,
-        phase: str | None,
-        selector: Sequence[LabelRequirement],
-        limit: int,
-        after: tuple[datetime, str] | None,
-    ) -> list[AnalysisRun]:
-        records = await self.store.list_runs(
-            namespace=namespace, phase=phase, selector=selector, limit=limit, after=after
-        )
-        return [run_from_record(record) for record in records]
-
     async def list_page(
         self,
         *,
