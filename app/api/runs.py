@@ -223,7 +223,9 @@ async def create_run(
     ] = None,
 ) -> dict[str, Any]:
     document = await read_document(request, limit=request.app.state.settings.max_body_bytes)
-    run, created = await runs.create_run(namespace, document, idempotency_key=idempotency_key)
+    # Scoped to the namespace and kept apart from the gates' own keys (argo:..., flagger:...).
+    key = f"api:{namespace}:{idempotency_key}" if idempotency_key is not None else None
+    run, created = await runs.create_run(namespace, document, idempotency_key=key)
     response.status_code = 201 if created else 200
     meta = run.metadata
     response.headers["Location"] = f"/api/v1/namespaces/{meta.namespace}/analysisruns/{meta.name}"

@@ -244,3 +244,14 @@ async def test_delete_removes_the_run(client: Client) -> None:
     assert deleted.content == b""
     assert (await client.get(f"{RUNS}/gone")).status_code == 404
     assert (await client.get(RUNS)).json()["items"] == []
+
+
+async def test_idempotency_keys_are_scoped_to_the_namespace(client: Client) -> None:
+    body = {"spec": {"metrics": [replay_metric(1.0)]}}
+    headers = {"Idempotency-Key": "same-key"}
+    here = await client.post(RUNS, json=body, headers=headers)
+    elsewhere = await client.post(
+        "/api/v1/namespaces/other/analysisruns", json=body, headers=headers
+    )
+    assert (here.status_code, elsewhere.status_code) == (201, 201)
+    assert elsewhere.json()["metadata"]["namespace"] == "other"
