@@ -152,7 +152,9 @@ class RunService:
         return await self.store.put_template(kind=kind, namespace=namespace, name=name, body=body)
 
     def _check_template(self, template: AnalysisTemplate | ClusterAnalysisTemplate) -> None:
-        """What can be checked before args are known: conditions without placeholders."""
+        """What can be checked before args are known: conditions without placeholders, and each
+        metric without any placeholder as a run would check it (Argo's rules, provider block,
+        address allowlist), so a template that could never run is not stored."""
         from app.engine.conditions import check_conditions
 
         plain = [
@@ -165,6 +167,24 @@ class RunService:
             check_conditions(plain)
         except SpecError as exc:
             raise _problems(exc.issues, "a condition does not compile") from None
+        found: list[FieldProblem] = []
+        for index, metric in enumerate(template.spec.metrics):
+            if "{{" in metric.model_dump_json(by_alias=True):
+                continue  # checked when a run supplies the args
+            alone = AnalysisRun(
+                metadata=ObjectMeta(name="template-check"),
+                spec=AnalysisRunSpec(metrics=[metric]),
+            )
+            try:
+                self.check(alone)
+            except InvalidInput as exc:
+                here = f"spec.metrics[{index}]"
+                found += [
+                    FieldProblem(p.field.replace("spec.metrics[0]", here, 1), p.message)
+                    for p in exc.problems
+                ]
+        if found:
+            raise InvalidInput("a metric cannot run as given", found)
 
     async def get_template(self, *, kind: str, namespace: str, name: str) -> TemplateRecord:
         found = await self.store.get_template(kind=kind, namespace=namespace, name=name)

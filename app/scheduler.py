@@ -24,7 +24,8 @@ from typing import Any
 
 import httpx
 
-from app.engine.reconcile import ReconcileResult
+from app.engine.conditions import Conditions
+from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
 from app.engine.status import AnalysisRunStatus, Measurement, Phase
 from app.metrics import Metrics
@@ -41,6 +42,18 @@ __all__ = ["Scheduler", "SchedulerSettings"]
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=10)
+#: Compiled conditions kept across runs (keyed by their text, which args may make unique).
+CONDITIONS_CACHE_SIZE = 1024
+
+
+class _ConditionsCache(dict[tuple[str, str], Conditions]):
+    """Conditions compiled once per text for every run, not once per pass; bounded, because a
+    condition with an arg substituted is a new text for every run."""
+
+    def __setitem__(self, key: tuple[str, str], value: Conditions) -> None:
+        if len(self) >= CONDITIONS_CACHE_SIZE:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,9 @@ class Scheduler:
     _passes: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
     _addresses: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    _conditions: _ConditionsCache = field(default_factory=_ConditionsCache)
+    _gauges_at: float | None = None
+    _finished_since_gauges: bool = False
 
     def wake(self) -> None:
         """Something became due now (a new run, a terminate): look at once, not at next poll."""
@@ -131,18 +147,23 @@ class Scheduler:
 
     async def _loop(self) -> None:
         while not self._stopping:
+            # Cleared before leasing, so a wake-up that comes while leasing is not lost.
+            self._wake.clear()
             try:
                 await self._lease_and_start()
                 await self._refresh_gauges()
             except Exception:
                 log.exception("scheduler: leasing failed; retrying")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_time())
 
     async def _idle_time(self) -> float:
+        if len(self._passes) >= self.settings.max_concurrent:
+            return self.settings.poll  # every slot is busy: a pass that ends wakes the loop
         try:
-            due = await self.store.next_due()
+            # Runs in a pass of ours are due until their pass writes: a pass that ends wakes
+            # the loop, so counting them would only make it spin.
+            due = await self.store.next_due(skip=list(self._passes))
         except Exception:
             return self.settings.poll
         if due is None:
@@ -154,7 +175,11 @@ class Scheduler:
         if free <= 0:
             return
         leased = await self.store.lease_due(
-            owner=self.settings.owner, now=self.clock(), lease=self.settings.lease, limit=free
+            owner=self.settings.owner,
+            now=self.clock(),
+            lease=self.settings.lease,
+            limit=free,
+            skip=list(self._passes),
         )
         for record in leased:
             if record.id in self._passes:
@@ -169,22 +194,39 @@ class Scheduler:
                 del self._passes[run_id]
 
     async def _refresh_gauges(self) -> None:
+        """At most once per poll, or at once after a run finished: counting runs by phase
+        reads the whole table, and the loop comes round after every pass."""
+        self.metrics.active_runs.set(len(self._passes))
+        now = asyncio.get_running_loop().time()
+        recent = self._gauges_at is not None and now - self._gauges_at < self.settings.poll
+        if recent and not self._finished_since_gauges:
+            return
+        self._gauges_at, self._finished_since_gauges = now, False
         counts = await self.store.count_by_phase()
         for phase in Phase:
             self.metrics.runs.labels(phase=phase.value).set(counts.get(phase.value, 0))
         self.metrics.active_runs.set(len(self._passes))
 
     async def _drive(self, record: RunRecord) -> None:
-        """Reconcile one leased run until its status settles, writing after every pass."""
+        """Reconcile one leased run until its status settles, writing before any further
+        provider call (a pass that calls none is written together with the one before it)."""
         run = run_from_record(record)
         providers: dict[str, Provider] = {}
+        runner = self._runner(run, providers)
         try:
+            before = run.status
             while True:
-                before = run.status
-                run, result = await self._runner(run, providers).reconcile(run)
-                last = result is None or not result.changed or self._stopping
+                run, result = await runner.reconcile(run)
+                # A completed run needs no further pass: one would only rewrite it (and log
+                # "finished" and stamp completed_at a second time).
+                last = result is None or not result.changed or self._stopping or _completed(run)
+                if not last and self._settles_without_measuring(runner, run):
+                    # The pass that follows calls no provider: write its outcome together with
+                    # this one's measurements, in the same transaction, instead of twice.
+                    continue
                 # Keep the lease while another pass follows at once; hand it back with the last.
                 await self._write(record, before, run, result, release=last)
+                before = run.status
                 if last:
                     break
             self.wake()  # a slot is free again
@@ -193,19 +235,18 @@ class Scheduler:
         except Exception:
             log.exception("run %s: the pass failed; retrying later", record.id)
             with contextlib.suppress(Exception):
-                await self.store.record(
-                    record.id,
-                    new=[],
-                    status=status_document(run.status),
-                    phase=phase_of(run.status),
-                    next_reconcile_at=self.clock() + RETRY_AFTER_FAILURE,
-                    lease_owner=self.settings.owner,
-                    release=True,
+                # Not `run.status`: it may count measurements whose write just failed.
+                await self.store.retry_later(
+                    record.id, at=self.clock() + RETRY_AFTER_FAILURE, owner=self.settings.owner
                 )
         finally:
             for provider in providers.values():
                 with contextlib.suppress(Exception):
                     await provider.aclose()
+
+    def _settles_without_measuring(self, runner: Runner, run: AnalysisRun) -> bool:
+        plan = plan_reconcile(run, now=self.clock(), prepare=runner.prepare)
+        return plan.done or not plan.tasks
 
     def _runner(self, run: AnalysisRun, providers: dict[str, Provider]) -> Runner:
         def source(metric: Metric) -> Provider:
@@ -219,6 +260,7 @@ class Scheduler:
             providers=source,
             secrets=self.secrets,
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
+            _conditions=self._conditions,
         )
 
     def _limited(self, provider: Provider, block: Mapping[str, Any]) -> Provider:
@@ -243,6 +285,7 @@ class Scheduler:
         status = run.status
         new = _new_measurements(before, status)
         done = status is not None and status.phase is not None and status.phase.completed
+        self._finished_since_gauges |= done
         await self.store.record(
             record.id,
             new=new,
@@ -289,6 +332,10 @@ class Scheduler:
             for metric in run.spec.metrics:
                 with contextlib.suppress(KeyError):
                     self.metrics.last_value.remove(labels["namespace"], labels["run"], metric.name)
+
+
+def _completed(run: AnalysisRun) -> bool:
+    return run.status is not None and run.status.phase is not None and run.status.phase.completed
 
 
 def _new_measurements(

@@ -23,6 +23,8 @@ __all__ = [
     "ProviderError",
     "QueryError",
     "UnavailableError",
+    "reject_unknown_fields",
+    "transport_reason",
 ]
 
 _MAX_UPSTREAM_CHARS = 500
@@ -31,6 +33,20 @@ _MAX_UPSTREAM_CHARS = 500
 def clip(text: str, limit: int = _MAX_UPSTREAM_CHARS) -> str:
     """Bound upstream text so a huge error page cannot flood a stored measurement."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def transport_reason(exc: BaseException) -> str:
+    """``Type: reason`` of a transport failure, the reason taken from the first exception in
+    the cause chain that has one: httpx's ``ReadError`` on a reset connection is empty, the
+    ``ConnectionResetError`` under it says what happened."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if str(cause):
+            return f"{type(exc).__name__}: {cause}"
+        cause = cause.__cause__ or cause.__context__
+    return type(exc).__name__
 
 
 class ProviderError(Exception):
@@ -75,3 +91,16 @@ class QueryError(ProviderError):
 
 class NoDataError(ProviderError):
     """The upstream answered, but there is nothing to judge (empty series, null data)."""
+
+
+def reject_unknown_fields(config: object, known: frozenset[str], *, provider: str) -> None:
+    """A misspelt optional field (`timeoutSecond`) would silently fall back to a default: refuse
+    it, naming the known ones, as the template model refuses unknown fields."""
+    if not isinstance(config, dict):
+        return
+    unknown = sorted(set(config) - known)
+    if unknown:
+        raise ConfigError(
+            f"{provider}: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            provider=provider,
+        )

@@ -35,7 +35,13 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from providers.base import MeasureContext, Measured, insecure_client
-from providers.errors import ConfigError, ProviderError, QueryError, UnavailableError
+from providers.errors import (
+    ConfigError,
+    ProviderError,
+    QueryError,
+    UnavailableError,
+    reject_unknown_fields,
+)
 from providers.golang import (
     GoJSONError,
     decode_json,
@@ -57,6 +63,11 @@ PROVIDER = "prometheus"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 NOT_SUPPORTED = "Prometheus metric type not supported"
 _RETRYABLE_TYPES = frozenset({"timeout", "unavailable", "server_error", "canceled"})
+
+
+_FIELDS = frozenset(
+    {"address", "query", "timeout", "insecure", "headers", "authentication", "rangeQuery"}
+)
 
 
 def _fail(message: str) -> ConfigError:
@@ -215,10 +226,14 @@ def _timeout(config: Mapping[str, Any]) -> float:
 
 def parse_config(config: Mapping[str, Any]) -> PrometheusConfig:
     """Validate the block once, when the provider is built."""
+    reject_unknown_fields(dict(config), _FIELDS, provider=PROVIDER)
     address, query = config.get("address") or "", config.get("query") or ""
     if not isinstance(address, str) or not address:
         raise _fail("prometheus address is not configured")
-    url = httpx.URL(address) if "://" in address else None
+    try:
+        url = httpx.URL(address) if "://" in address else None
+    except httpx.InvalidURL:
+        url = None  # a host or port httpx cannot send to: the same mistake as no URL at all
     if url is None or url.scheme not in ("http", "https") or not url.host:
         raise _fail(f"prometheus address is not in url format: {redact_url(address)!r}")
     if not isinstance(query, str) or not query.strip():

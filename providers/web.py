@@ -28,7 +28,15 @@ from typing import Any
 import httpx
 
 from providers.base import MeasureContext, Measured, insecure_client
-from providers.errors import ConfigError, NoDataError, ProviderError, QueryError, UnavailableError
+from providers.errors import (
+    ConfigError,
+    NoDataError,
+    ProviderError,
+    QueryError,
+    UnavailableError,
+    reject_unknown_fields,
+    transport_reason,
+)
 from providers.golang import GoJSONError, decode_json, marshal
 from providers.jsonpath import JSONPathError, Template, compile_template
 
@@ -60,8 +68,14 @@ def go_transport_error(
     if isinstance(exc, httpx.TimeoutException):
         reason = f"context deadline exceeded (timed out after {timeout:g}s)"
     else:
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        reason = transport_reason(exc)
     return UnavailableError(f'{op} "{redact_url(url)}": {reason}', provider=provider)
+
+
+_FIELDS = frozenset(
+    {"url", "method", "headers", "body", "jsonBody", "timeoutSeconds", "jsonPath", "insecure"}
+    | {"authentication"}
+)
 
 
 def _fail(message: str) -> ConfigError:
@@ -285,6 +299,7 @@ def _check_url(url: str, method: str) -> None:
 
 def parse_config(config: Mapping[str, Any]) -> WebConfig:
     """Validate the block once, when the provider is built."""
+    reject_unknown_fields(dict(config), _FIELDS, provider=PROVIDER)
     url = _string(config, "url")
     if not url:
         raise _fail("web: url is required")

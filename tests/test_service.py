@@ -13,19 +13,9 @@ import pytest
 
 from app import __version__
 from tests.support.postgres import Postgres, create_database
-from tests.support.servers import Served, augur_server, free_port
+from tests.support.servers import Served, augur_server, free_port, wait_ready
 
 PROBLEM = "application/problem+json"
-
-
-def wait_ready(base_url: str, *, timeout: float = 20.0) -> httpx.Response:
-    """Migrations run in the background at start-up; readiness follows within moments."""
-    deadline = time.monotonic() + timeout
-    while True:
-        reply = httpx.get(f"{base_url}/readyz", timeout=15)
-        if reply.status_code != 503 or time.monotonic() > deadline:
-            return reply
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

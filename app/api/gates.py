@@ -51,6 +51,7 @@ from pydantic.alias_generators import to_camel
 
 from app.api.body import read_document
 from app.api.deps import AppMetrics, GateWriter, Runs
+from app.api.validate import problem_responses
 from app.engine.runner import Runner, SystemClock, provider_cache
 from app.engine.status import MetricResult, Phase
 from app.errors import AppError, FieldProblem, InvalidInput, NotFound
@@ -203,6 +204,19 @@ ARGO_BODY = {
 }
 
 
+def _refusals(*codes: int, **described: str) -> dict[int | str, dict[str, Any]]:
+    """problem+json answers for `codes` (auth and body-reading ones included), and for the
+    gate-specific statuses named in `described` as `s412="..."`."""
+    found = problem_responses(413, 415, *codes)
+    content = found[401]["content"]
+    for key, description in described.items():
+        found[int(key[1:])] = {"description": description, "content": content}
+    return found
+
+
+MALFORMED = "The request is malformed (a configuration mistake)"
+
+
 async def _argo_request(request: Request) -> tuple[str, dict[str, Any]]:
     document = await _json_object(request)
     namespace = document.pop("namespace", "default")
@@ -230,7 +244,7 @@ async def _argo_gate(
     summary="Argo web provider: one measurement of each metric now",
     response_model_exclude_none=True,
     openapi_extra={"requestBody": ARGO_BODY},
-    responses={422: {"description": "The request is malformed (a configuration mistake)"}},
+    responses=_refusals(s422=MALFORMED),
 )
 async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Verdict:
     """Nothing is stored: the template's `interval`/`count` in Argo do the repeating."""
@@ -248,7 +262,7 @@ async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Ve
     "/argo/{key}",
     summary="Argo web provider: the verdict of the run keyed by `key`, started on first call",
     openapi_extra={"requestBody": ARGO_BODY},
-    responses={422: {"description": "The request is malformed (a configuration mistake)"}},
+    responses=_refusals(409, s422=MALFORMED),
 )
 async def argo_keyed(key: str, request: Request, runs: Runs, metrics: AppMetrics) -> Verdict:
     """Always `200` with the phase (`Pending` before the first measurement) for a good request."""
@@ -431,10 +445,12 @@ def _answer(hook: str, run: AnalysisRun | None) -> tuple[int, Verdict | None, st
     },
     responses={
         202: {"model": Recorded, "description": "post-rollout and event hooks: recorded"},
-        404: {"description": "Unknown hook"},
-        412: {"description": "The analysis says no (rollback: says nothing is wrong)"},
-        422: {"description": "The payload or its metadata is malformed"},
-        423: {"description": "confirm-promotion: the analysis is still running"},
+        **_refusals(
+            s404="Unknown hook",
+            s412="The analysis says no (rollback: says nothing is wrong)",
+            s422="The payload or its metadata is malformed",
+            s423="confirm-promotion: the analysis is still running",
+        ),
     },
 )
 async def flagger_hook(

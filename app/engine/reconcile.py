@@ -17,19 +17,19 @@ Nothing here does I/O; ``now`` is always passed in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from app.engine.assess import assess_run
 from app.engine.conditions import Conditions, evaluate_result
-from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements
+from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements_in_place
 from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from app.spec.args import redact
 from app.spec.errors import ArgError, SpecError
-from app.spec.load import prepare_run_spec
-from app.spec.models import AnalysisRun, Metric
+from app.spec.load import PreparedSpec, prepare_run_spec
+from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
 
 __all__ = [
     "METRIC_TERMINATED",
@@ -68,14 +68,20 @@ class Plan:
     tasks: list[MetricTask] = field(default_factory=list)
 
 
-def plan_reconcile(run: AnalysisRun, *, now: datetime) -> Plan:
+def plan_reconcile(
+    run: AnalysisRun,
+    *,
+    now: datetime,
+    prepare: Callable[[AnalysisRunSpec], PreparedSpec] = prepare_run_spec,
+) -> Plan:
     """Argo's early exits (completed run; bad args; invalid spec; unmatched dry-run/retention
-    rule), then the measurements due at ``now``."""
+    rule), then the measurements due at ``now``. ``prepare`` may remember its answer for a spec
+    it has seen (the runner does: a run's spec does not change between its passes)."""
     status = run.status or AnalysisRunStatus()
     if status.phase is not None and status.phase.completed:
         return Plan(status, done=True)
     try:
-        prepared = prepare_run_spec(run.spec)
+        prepared = prepare(run.spec)
     except ArgError as exc:
         return Plan(fail_run(status, UNABLE_TO_RESOLVE + exc.message), done=True)
     except SpecError as exc:
@@ -214,7 +220,8 @@ def complete_reconcile(
     assessed = assess_run(
         plan.metrics, status, terminate=run.spec.terminate, dry_run=plan.dry_run, now=now
     )
-    status = trim_measurements(assessed.status, plan.retention)
+    status = assessed.status  # a copy of its own: assess_run never hands back its input
+    trim_measurements_in_place(status, plan.retention)
     completed = status.phase is not None and status.phase.completed
     next_at = None if completed else next_reconcile(plan.metrics, status, now=now)
     return ReconcileResult(status, status != before, next_at)

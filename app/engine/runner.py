@@ -32,7 +32,8 @@ from app.engine.schedule import MetricTask
 from app.engine.status import AnalysisRunStatus
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
-from app.spec.models import AnalysisRun, Metric
+from app.spec.load import PreparedSpec, prepare_run_spec
+from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
 from providers.base import MeasureContext, Provider
 from providers.errors import ProviderError
 
@@ -97,6 +98,14 @@ class Runner:
     on_status: OnStatus | None = None
     run_name: str = ""
     _conditions: dict[tuple[str, str], Conditions] = field(default_factory=dict)
+    _prepared: tuple[AnalysisRunSpec, PreparedSpec] | None = None
+
+    def prepare(self, spec: AnalysisRunSpec) -> PreparedSpec:
+        """`prepare_run_spec`, once per spec object: a run's spec is the same between passes
+        (a terminate is a new spec from the store), and preparing it re-parses every metric."""
+        if self._prepared is None or self._prepared[0] is not spec:
+            self._prepared = (spec, prepare_run_spec(spec))
+        return self._prepared[1]
 
     def conditions(self, metric: Metric) -> Conditions:
         """Compiled once per run and condition text, not once per measurement."""
@@ -107,7 +116,7 @@ class Runner:
 
     async def reconcile(self, run: AnalysisRun) -> tuple[AnalysisRun, ReconcileResult | None]:
         """One pass. `None` as result: the run is done (completed, or an early Error exit)."""
-        plan = plan_reconcile(run, now=self.clock.now())
+        plan = plan_reconcile(run, now=self.clock.now(), prepare=self.prepare)
         if plan.done:
             return run.model_copy(update={"status": plan.status}), None
         resolved: list[Metric] = []

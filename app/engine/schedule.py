@@ -26,6 +26,7 @@ __all__ = [
     "next_reconcile",
     "requeue_after",
     "trim_measurements",
+    "trim_measurements_in_place",
     "ttl_expired",
 ]
 
@@ -144,13 +145,23 @@ def trim_measurements(
 ) -> AnalysisRunStatus:
     """Keep the newest ``limit`` measurements per metric (a copy); counters are untouched."""
     new = status.model_copy(deep=True)
-    for result in new.metric_results:
+    trim_measurements_in_place(new, limits, default_limit=default_limit)
+    return new
+
+
+def trim_measurements_in_place(
+    status: AnalysisRunStatus,
+    limits: Mapping[str, int],
+    *,
+    default_limit: int = DEFAULT_MEASUREMENT_HISTORY_LIMIT,
+) -> None:
+    """``trim_measurements`` on a status the caller owns alone (no copy: one per pass is enough)."""
+    for result in status.metric_results:
         limit = limits.get(result.name, 0)
         if limit <= 0:
             limit = default_limit
         if len(result.measurements) > limit:
             result.measurements = result.measurements[len(result.measurements) - limit :]
-    return new
 
 
 def ttl_expired(status: AnalysisRunStatus, ttl: TtlStrategy | None, *, now: datetime) -> bool:

@@ -200,9 +200,30 @@ class Metric(_Model):
 DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4
 
 
+_SECRET_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
+_SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")
+
+
 class SecretKeyRef(_Model):
+    """Names as Kubernetes allows them, so a reference can never walk out of the secrets folder
+    (`../`) or name a file no Secret could hold."""
+
     name: str
     key: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _secret_name(cls, value: str) -> str:
+        if not _SECRET_NAME.fullmatch(value):
+            raise ValueError("must be a Secret name: lower-case letters, digits, '-' and '.'")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _secret_key(cls, value: str) -> str:
+        if not _SECRET_KEY.fullmatch(value) or value in (".", ".."):
+            raise ValueError("must be a Secret key: letters, digits, '-', '_' and '.'")
+        return value
 
 
 class FieldRef(_Model):

@@ -11,9 +11,13 @@ import fcntl
 from pathlib import Path
 from typing import IO, Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app.store.errors import StoreUnavailable
 
 __all__ = ["SingleWriter", "StoreInUse", "open_engine", "ping", "sqlite_path"]
 
@@ -27,6 +31,17 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+STORE_UNREACHABLE = "the store cannot be reached; check AUGUR_STORE_URL and the database"
+#: Raised by the driver when the database is down, restarting or dropped the connection.
+_UNREACHABLE = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+)
+
+
 def open_engine(url: str, *, connect_timeout: float = 5.0) -> AsyncEngine:
     """Create the engine; nothing connects until first use, so a down database is not fatal here."""
     path = sqlite_path(url)
@@ -34,12 +49,40 @@ def open_engine(url: str, *, connect_timeout: float = 5.0) -> AsyncEngine:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": connect_timeout})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    if make_url(url).get_backend_name() == "postgresql":
-        return create_async_engine(
+    elif make_url(url).get_backend_name() == "postgresql":
+        engine = create_async_engine(
             url, pool_pre_ping=True, connect_args={"timeout": connect_timeout}
         )
-    return create_async_engine(url)
+    else:
+        engine = create_async_engine(url)
+    event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _unreachable)
+    return engine
+
+
+def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """Connect as SQLAlchemy would; a refused or timed-out connect is `StoreUnavailable` (the
+    driver raises those untranslated, so `handle_error` never sees them)."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except _UNREACHABLE as exc:
+        raise StoreUnavailable(STORE_UNREACHABLE) from exc
+
+
+def _unreachable(context: ExceptionContext) -> BaseException | None:
+    """A database that cannot be reached is `StoreUnavailable` (the API answers 503), not an
+    unhandled driver error (500). The driver's text can hold the URL: it stays in the cause."""
+    if context.is_pre_ping:
+        return None  # the pool reconnects by itself
+    original = context.original_exception
+    wrapped = context.sqlalchemy_exception
+    if (
+        context.is_disconnect
+        or isinstance(original, _UNREACHABLE)
+        or isinstance(wrapped, OperationalError | InterfaceError)
+    ):
+        return StoreUnavailable(STORE_UNREACHABLE)
+    return None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -7,15 +7,18 @@ that stores the measurements it follows from, and a measurement row is unique pe
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Mapping, Sequence
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.store.errors import DuplicateMeasurement, LeaseLost, NameTaken
 from app.store.records import (
@@ -99,6 +102,26 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime]) -> None:
         self.engine = engine
         self._clock = clock
+        self._serialise = engine.dialect.name == "sqlite"
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction. SQLite takes one writer at a time and makes the others retry
+        after sleeps that grow to 100 ms, so this process queues its own writers instead: the
+        same order of writes, without the sleeping."""
+        if not self._serialise:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        async with lock, self.engine.begin() as conn:
+            yield conn
 
     # -- templates -------------------------------------------------------------------------
 
@@ -109,7 +132,7 @@ class SqlStore:
         now = self._clock()
         key = and_(templates.c.kind == kind, templates.c.namespace == namespace)
         key = and_(key, templates.c.name == name)
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             current = (
                 await conn.execute(select(templates.c.resource_version).where(key))
             ).scalar_one_or_none()
@@ -154,7 +177,7 @@ class SqlStore:
         query = delete(templates).where(
             templates.c.kind == kind, templates.c.namespace == namespace, templates.c.name == name
         )
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             return (await conn.execute(query)).rowcount > 0
 
     # -- runs ------------------------------------------------------------------------------
@@ -169,7 +192,7 @@ class SqlStore:
                 return existing, False
         now = self._clock()
         try:
-            async with self.engine.begin() as conn:
+            async with self._begin() as conn:
                 await conn.execute(
                     insert(runs).values(
                         id=run.id,
@@ -251,7 +274,7 @@ class SqlStore:
         self, run_id: str, *, spec: Mapping[str, Any], next_reconcile_at: datetime | None
     ) -> None:
         """Change a run's spec (terminate) and bring its next pass forward."""
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -265,14 +288,17 @@ class SqlStore:
         async with self.engine.connect() as conn:
             return {phase: int(count) for phase, count in (await conn.execute(query)).all()}
 
-    async def next_due(self) -> datetime | None:
-        """The earliest wake-up of any run (leased or not), to know how long to sleep."""
+    async def next_due(self, *, skip: Sequence[str] = ()) -> datetime | None:
+        """The earliest wake-up of any run (leased or not) but those in `skip`, to know how
+        long to sleep."""
         query = select(func.min(runs.c.next_reconcile_at))
+        if skip:
+            query = query.where(runs.c.id.not_in(list(skip)))
         async with self.engine.connect() as conn:
             return _utc((await conn.execute(query)).scalar())
 
     async def delete_run(self, *, namespace: str, name: str) -> bool:
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             run_id = (
                 await conn.execute(
                     select(runs.c.id).where(runs.c.namespace == namespace, runs.c.name == name)
@@ -311,7 +337,7 @@ class SqlStore:
         if lease_owner is not None:
             condition = and_(condition, runs.c.lease_owner == lease_owner)
         try:
-            async with self.engine.begin() as conn:
+            async with self._begin() as conn:
                 changed = await conn.execute(
                     update(runs)
                     .where(condition)
@@ -332,6 +358,17 @@ class SqlStore:
             raise DuplicateMeasurement(
                 f"run {run_id} already has a measurement with one of these sequence numbers"
             ) from None
+
+    async def retry_later(self, run_id: str, *, at: datetime, owner: str) -> None:
+        """After a pass that failed: hand the lease back and look again at `at`, leaving the
+        status as it is stored. The failed pass's measurements were not written, so its status
+        must not be either: it would count measurements that no row holds."""
+        async with self._begin() as conn:
+            await conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.lease_owner == owner)
+                .values(next_reconcile_at=at, lease_owner=None, lease_expires_at=None)
+            )
 
     async def measurements(
         self,
@@ -363,19 +400,28 @@ class SqlStore:
     # -- leases ------------------------------------------------------------------------------
 
     async def lease_due(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        skip: Sequence[str] = (),
     ) -> list[RunRecord]:
         """Take up to `limit` runs that are due and not leased by a live owner.
 
         On PostgreSQL the candidate rows are locked with SKIP LOCKED, so replicas asking at the
         same moment get disjoint sets; SQLite serialises writers, which gives the same result.
+        `skip` names runs the caller is measuring now: they would only take `limit`'s places.
         """
         free = or_(
             runs.c.lease_owner.is_(None), runs.c.lease_expires_at < now, runs.c.lease_owner == owner
         )
         due = and_(runs.c.next_reconcile_at.is_not(None), runs.c.next_reconcile_at <= now, free)
+        if skip:
+            due = and_(due, runs.c.id.not_in(list(skip)))
         pick = select(runs.c.id).where(due).order_by(runs.c.next_reconcile_at).limit(limit)
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             if conn.dialect.name == "postgresql":
                 pick = pick.with_for_update(skip_locked=True)
             ids = list((await conn.execute(pick)).scalars())
@@ -400,7 +446,7 @@ class SqlStore:
             query = query.where(runs.c.lease_owner == owner)
         if run_ids is not None:
             query = query.where(runs.c.id.in_(list(run_ids)))
-        async with self.engine.begin() as conn:
+        async with self._begin() as conn:
             await conn.execute(query.values(lease_owner=None, lease_expires_at=None))
 
 

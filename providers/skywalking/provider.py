@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from providers.base import MeasureContext, Measured, insecure_client
-from providers.errors import NoDataError, QueryError, UnavailableError, clip
+from providers.errors import NoDataError, QueryError, UnavailableError, clip, transport_reason
 from providers.golang import GoJSONError, decode_json, marshal
 from providers.skywalking.config import PROVIDER, parse_config
 from providers.skywalking.query import inspect_data
@@ -141,7 +141,7 @@ class SkyWalkingProvider:
             ) from exc
         except httpx.HTTPError as exc:
             raise UnavailableError(
-                f'Post "{_safe(self._url)}": {type(exc).__name__}: {exc}', provider=PROVIDER
+                f'Post "{_safe(self._url)}": {transport_reason(exc)}', provider=PROVIDER
             ) from exc
         latency = time.perf_counter() - started
         return self._data(response), latency

@@ -50,7 +50,7 @@ def phases(base_url: str) -> dict[str, str]:
 
 def test_sigkill_at_several_points_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     store = f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
-    with augur_server(store_url=store, log=tmp_path / "first.log") as served:
+    with augur_server(store_url=store, log=tmp_path / "first.log", ready=True) as served:
         for name, (results, _) in RUNS.items():
             reply = httpx.post(
                 f"{served.base_url}/api/v1/namespaces/crash/analysisruns",
@@ -61,11 +61,11 @@ def test_sigkill_at_several_points_loses_and_duplicates_nothing(tmp_path: Path) 
         time.sleep(1.5)
         served.proc.send_signal(signal.SIGKILL)
         served.proc.wait()
-    with augur_server(store_url=store, log=tmp_path / "second.log") as served:
+    with augur_server(store_url=store, log=tmp_path / "second.log", ready=True) as served:
         time.sleep(2.2)
         served.proc.send_signal(signal.SIGKILL)
         served.proc.wait()
-    with augur_server(store_url=store, log=tmp_path / "third.log") as served:
+    with augur_server(store_url=store, log=tmp_path / "third.log", ready=True) as served:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             found = phases(served.base_url)

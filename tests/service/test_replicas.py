@@ -75,6 +75,7 @@ def test_three_replicas_share_the_work_and_survive_a_sigkill(
                     store_url=store,
                     log=tmp_path / f"replica-{n}.log",
                     env={"AUGUR_REPLICA_ID": f"replica-{n}", "AUGUR_LEASE_SECONDS": "3"},
+                    ready=True,
                 )
             )
             for n in range(3)

@@ -59,7 +59,12 @@ def test_seed_flow(store_url: str, tmp_path: Path, canary: str, verdict: str) ->
     oap = FakeOAP()
     seed_demo(oap, canary=canary)
     env = {"AUGUR_SECRETS_DIR": str(tmp_path / "secrets")}
-    with oap, augur_server(store_url=store_url, log=tmp_path / "server.log", env=env) as served:
+    with (
+        oap,
+        augur_server(
+            store_url=store_url, log=tmp_path / "server.log", env=env, ready=True
+        ) as served,
+    ):
         api = f"{served.base_url}/api/v1/namespaces/bookinfo"
         put = httpx.put(
             f"{api}/analysistemplates/apdex",

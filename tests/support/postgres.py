@@ -38,6 +38,9 @@ class Postgres:
     port: int
     user: str
     database: str
+    # Where the cluster lives, to stop and start it again (`stop_postgres`, `start_postgres`).
+    data_dir: Path | None = None
+    owner: str | None = None
 
     def url(self, driver: str = "postgresql+asyncpg") -> str:
         return f"{driver}://{self.user}@{self.host}:{self.port}/{self.database}"
@@ -45,6 +48,27 @@ class Postgres:
 
 def _as_owner(owner: str | None) -> list[str]:
     return ["runuser", "-u", owner, "--"] if owner else []
+
+
+def _start(data: Path, port: int, owner: str | None) -> None:
+    sockets = data.parent / "run"
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    log = data.parent / "log"
+    command = [pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-l", str(log), "start"]
+    subprocess.run([*_as_owner(owner), *command], check=True, capture_output=True)
+
+
+def stop_postgres(server: Postgres, *, mode: str = "fast") -> None:
+    """Stop the server (`pg_ctl stop -m fast`: clients are disconnected); its data stays."""
+    assert server.data_dir is not None, "only a server from postgres_server() can be stopped"
+    command = [pg_bin("pg_ctl"), "-D", str(server.data_dir), "-m", mode, "-w", "stop"]
+    subprocess.run([*_as_owner(server.owner), *command], check=True, capture_output=True)
+
+
+def start_postgres(server: Postgres) -> None:
+    """Start a stopped server again: same data directory, same port."""
+    assert server.data_dir is not None, "only a server from postgres_server() can be started"
+    _start(server.data_dir, server.port, server.owner)
 
 
 @contextmanager
@@ -64,30 +88,21 @@ def postgres_server() -> Iterator[Postgres]:
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        [
-            *run,
-            pg_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(base / "log"),
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    _start(data, port, owner)
     try:
         subprocess.run(
             [*run, pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "augur", "augur"],
             check=True,
             capture_output=True,
         )
-        yield Postgres(host="127.0.0.1", port=port, user="augur", database="augur")
+        yield Postgres(
+            host="127.0.0.1",
+            port=port,
+            user="augur",
+            database="augur",
+            data_dir=data,
+            owner=owner,
+        )
     finally:
         subprocess.run(
             [*run, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],

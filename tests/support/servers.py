@@ -40,6 +40,17 @@ def wait_until_answers(
     raise RuntimeError(f"server did not answer {url} within {timeout}s")
 
 
+def wait_ready(base_url: str, *, timeout: float = 30.0) -> httpx.Response:
+    """`/healthz` answers before the store is migrated (migrations run in the background at
+    start-up); requests that need the store wait for `/readyz`. Returns the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = httpx.get(f"{base_url}/readyz", timeout=15)
+        if reply.status_code != 503 or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.05)
+
+
 @dataclass
 class Served:
     base_url: str
@@ -54,7 +65,12 @@ class Served:
 
 @contextmanager
 def augur_server(
-    *, store_url: str, log: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    *,
+    store_url: str,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    ready: bool = False,
 ) -> Iterator[Served]:
     """`python -m app serve` on a free port, as a user would start it; stopped with SIGTERM.
 
@@ -73,6 +89,9 @@ def augur_server(
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_answers(f"{base_url}/healthz", proc=proc, log=log)
+        if ready:
+            answer = wait_ready(base_url)
+            assert answer.status_code == 200, f"not ready: {answer.text}\n{log.read_text()}"
         yield Served(base_url=base_url, proc=proc, log=log)
     finally:
         if proc.poll() is None:

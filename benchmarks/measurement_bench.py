@@ -1,0 +1,214 @@
+"""What one measurement costs augur in total, against the bare provider call it wraps (the floor).
+
+    python -m benchmarks.measurement_bench            # SQLite and PostgreSQL (~40 s)
+    python -m benchmarks.measurement_bench --stores sqlite
+    python -m benchmarks.measurement_bench --quick    # smoke run, SQLite only
+    python -m benchmarks.measurement_bench --json
+
+The upstream is `benchmarks.loopback` (a constant JSON answered at once, in its own process);
+the metric is the `web` provider with `jsonPath: {$.value}` and a success condition. One
+`httpx.AsyncClient` with augur's address guard serves every path, as in `augur serve`:
+
+    provider   `WebProvider.measure` alone: the floor
+    judged     the provider call plus the compiled condition (what the CLI's loop adds)
+    augur      what the scheduler does per measurement: `Runner.reconcile` (plan, resolve args,
+               the provider call, judge, assess, trim, next wake-up), the pass that follows at
+               once when the status moved, and the `SqlStore.record` write of the measurement
+               with the run's status (one transaction), on a run created by `RunService`
+
+Time moves on by one interval between augur passes (the clock is injected), so every pass takes
+a measurement; no real waiting is timed. Rounds alternate between the paths so background load
+hits them alike; each figure is the median over rounds of the mean time within a round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+INTERVAL = timedelta(seconds=10)
+
+
+class _Clock:
+    """Real time plus an offset the benchmark moves on by one interval per pass."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    async def sleep_until(self, when: datetime) -> None:  # never called: one pass at a time
+        raise RuntimeError("not used")
+
+
+def _metric(upstream: str) -> dict[str, Any]:
+    return {
+        "name": "ok",
+        "interval": "10s",
+        "count": 1_000_000,
+        "successCondition": "result >= 0.99",
+        "provider": {"web": {"url": f"{upstream}/ok", "jsonPath": "{$.value}"}},
+    }
+
+
+async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict[str, float]:
+    import httpx
+
+    from app.addresses import AddressPolicy, request_guard
+    from app.engine.conditions import conditions_for, typed_result
+    from app.engine.reconcile import judge, plan_reconcile
+    from app.engine.runner import Runner
+    from app.runs import RunService, phase_of, status_document
+    from app.scheduler import _new_measurements
+    from app.spec.models import Metric
+    from app.store.db import open_engine
+    from app.store.migrate import upgrade
+    from app.store.sql import SqlStore
+    from providers.base import MeasureContext
+    from providers.web import WebProvider
+
+    clock = _Clock()
+    engine = open_engine(url)
+    await upgrade(engine)
+    store = SqlStore(engine, clock=clock.now)
+    service = RunService(store=store, clock=clock.now, wake=lambda: None)
+    run, _ = await service.create_run(
+        "bench", {"name": "one", "spec": {"metrics": [_metric(upstream)]}}
+    )
+    assert run.metadata.uid is not None
+    run_id = run.metadata.uid
+    http = httpx.AsyncClient(event_hooks={"request": [request_guard(AddressPolicy.parse(""))]})
+    block = _metric(upstream)["provider"]["web"]
+    provider = WebProvider(block, http=http)
+    metric = Metric.model_validate(_metric(upstream))
+    conditions = conditions_for(metric)
+    runner = Runner(clock=clock, providers=lambda _metric: provider, run_name="bench/one")
+
+    async def floor() -> None:
+        await provider.measure(MeasureContext(now=clock.now(), metric_name="ok"))
+
+    async def judged() -> None:
+        started = clock.now()
+        measured = await provider.measure(MeasureContext(now=started, metric_name="ok"))
+        done = judge(
+            typed_result(measured.result, measured.go_type),
+            measured.value,
+            conditions,
+            started_at=started,
+            finished_at=clock.now(),
+            metadata=measured.metadata,
+        )
+        if done.phase.value != "Successful":
+            raise SystemExit(f"the condition did not pass: {done}")
+
+    async def augur() -> None:
+        nonlocal run
+        clock.offset += INTERVAL
+        before = run.status
+        while True:
+            run, result = await runner.reconcile(run)
+            if result is None or not result.changed:
+                break
+            plan = plan_reconcile(run, now=clock.now())
+            if not plan.done and plan.tasks:
+                break
+        new = _new_measurements(before, run.status)
+        if len(new) != 1 or new[0].phase != "Successful":
+            raise SystemExit(f"expected one Successful measurement, got {new}")
+        await store.record(
+            run_id,
+            new=new,
+            status=status_document(run.status),
+            phase=phase_of(run.status),
+            next_reconcile_at=None if result is None else result.next_at,
+        )
+
+    cases: dict[str, Callable[[], Awaitable[None]]] = {
+        "provider": floor,
+        "judged": judged,
+        "augur": augur,
+    }
+    for case in cases.values():  # warm up: connections, caches, compiled code
+        for _ in range(20):
+            await case()
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, case in cases.items():
+            started = time.perf_counter()
+            for _ in range(per_round):
+                await case()
+            samples[name].append((time.perf_counter() - started) / per_round)
+    stored = await store.measurements(run_id, limit=1, after_seq=0)
+    assert stored
+    assert stored[0].phase == "Successful"
+    await http.aclose()
+    await engine.dispose()
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def run(*, stores: Sequence[str], rounds: int, per_round: int) -> list[dict[str, Any]]:
+    from benchmarks import loopback
+
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack:
+        upstream = stack.enter_context(loopback.start())
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="augur-bench-")))
+        for store in stores:
+            if store == "postgresql":
+                from tests.support.postgres import postgres_server
+
+                url = stack.enter_context(postgres_server()).url()
+            else:
+                url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+            medians = asyncio.run(bench(url, upstream, rounds=rounds, per_round=per_round))
+            floor = medians["provider"]
+            for name in ("provider", "judged", "augur"):
+                rows.append(
+                    {
+                        "store": store,
+                        "path": name,
+                        "ms": medians[name] * 1000,
+                        "ratio": medians[name] / floor,
+                    }
+                )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--stores", default="sqlite,postgresql", help="sqlite and/or postgresql")
+    parser.add_argument("--quick", action="store_true", help="a few requests, SQLite; smoke only")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    options = parser.parse_args(argv)
+    stores = [s.strip() for s in options.stores.split(",")]
+    rounds, per_round = (15, 200) if not options.quick else (3, 10)
+    if options.quick:
+        stores = ["sqlite"]
+    rows = run(stores=stores, rounds=rounds, per_round=per_round)
+    if options.json:
+        print(json.dumps({"rounds": rounds, "per_round": per_round, "rows": rows}, indent=2))
+        return 0
+    print(
+        f"One measurement: augur's whole path vs the bare web provider call ({rounds} rounds x "
+        f"{per_round})"
+    )
+    print("| store | path | ms per measurement | × provider |")
+    print("| --- | --- | ---: | ---: |")
+    for row in rows:
+        print(f"| {row['store']} | {row['path']} | {row['ms']:.3f} | {row['ratio']:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,405 @@
+"""How many concurrent runs one augur process keeps on time: the real Scheduler on a real store.
+
+    python -m benchmarks.scheduler_bench                       # 1k and 10k runs, SQLite and
+                                                               # PostgreSQL, 60 s each (~6 min)
+    python -m benchmarks.scheduler_bench --runs 10000 --stores sqlite --seconds 60
+    python -m benchmarks.scheduler_bench --quick               # smoke run: 100 runs, 4 s
+    python -m benchmarks.scheduler_bench --json
+
+Every scenario (store x number of runs) runs in a fresh child process, so its CPU time and peak
+memory are its own. The child builds the same `Scheduler`, `SqlStore` (schema by the real
+migrations) and shared `httpx.AsyncClient` (with the address guard) as `augur serve`, logs every
+measurement as JSON as `augur serve` does (to a file), then creates N runs of one metric each
+(`interval` 10 s, `count` 1,000,000, the `web` provider, `jsonPath: {$.value}`, a success
+condition), whose first passes are due spread evenly over one interval. The first run goes
+through `RunService.create_run` (every check the API makes); the others are copies of its row,
+inserted in bulk so that setting up 50k runs does not take minutes. Then the scheduler runs for
+`--seconds` of wall time and is stopped as on SIGTERM.
+
+The upstream is `benchmarks.loopback`: a tiny HTTP server in its own process answering a
+constant JSON at once. An HTTP upstream (not an in-process provider plugin) keeps the real
+provider and HTTP client in the measured path; the server needs ~40 µs of CPU per request on the
+other core, far from being the bottleneck at the rates measured here.
+
+Reported per scenario, from the measurements the store holds afterwards:
+    meas/s     measurements started per second of the window; `target` is runs / interval
+    lateness   started_at - (previous finished_at + interval) for each measurement; the first
+               measurement's against its scheduled first pass; a measurement due before the end
+               but not started by then counts with its lateness so far, so a scheduler that
+               falls behind cannot hide it
+    CPU        user+system seconds of the augur process over the window (getrusage), also per
+               1k runs and as a share of one core (the loopback server and PostgreSQL are
+               other processes and not counted)
+    RSS        the process's peak resident memory (ru_maxrss), total and per 1k runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+GOAL_RUNS, GOAL_P99_S, GOAL_RSS_MB = 10_000, 1.0, 1024.0
+
+
+def spec(upstream: str, interval: int) -> dict[str, Any]:
+    return {
+        "metrics": [
+            {
+                "name": "ok",
+                "interval": f"{interval}s",
+                "count": 1_000_000,
+                "successCondition": "result >= 0.99",
+                "provider": {"web": {"url": f"{upstream}/ok", "jsonPath": "{$.value}"}},
+            }
+        ]
+    }
+
+
+# -- one scenario, in a child process -------------------------------------------------------
+
+
+async def scenario(
+    url: str, *, upstream: str, runs: int, seconds: float, interval: int
+) -> dict[str, Any]:
+    import httpx
+    from sqlalchemy import insert, select
+
+    from app import __version__
+    from app.addresses import AddressPolicy, request_guard
+    from app.logs import Redactor, configure_logging
+    from app.metrics import Metrics
+    from app.runs import RunService
+    from app.scheduler import Scheduler, SchedulerSettings
+    from app.store.db import open_engine
+    from app.store.migrate import upgrade
+    from app.store.schema import measurements
+    from app.store.schema import runs as runs_table
+    from app.store.sql import SqlStore
+
+    configure_logging("info", Redactor())
+    engine = open_engine(url)
+    await upgrade(engine)
+    store = SqlStore(engine, clock=lambda: datetime.now(UTC))
+    service = RunService(store=store, clock=lambda: datetime.now(UTC), wake=lambda: None)
+    first, _ = await service.create_run(
+        "bench", {"name": "bench-0", "spec": spec(upstream, interval)}
+    )
+    async with engine.connect() as conn:
+        row = dict((await conn.execute(select(runs_table))).mappings().one())
+    begin = datetime.now(UTC) + timedelta(seconds=1 + runs / 20_000)  # after the inserts
+    step = timedelta(seconds=interval) / runs
+    due = {row["id"]: begin}
+    batch: list[dict[str, Any]] = []
+    async with engine.begin() as conn:
+        await conn.execute(
+            runs_table.update().where(runs_table.c.id == row["id"]).values(next_reconcile_at=begin)
+        )
+        for index in range(1, runs):
+            run_id = str(uuid.uuid4())
+            due[run_id] = begin + index * step
+            batch.append(
+                {**row, "id": run_id, "name": f"bench-{index}", "next_reconcile_at": due[run_id]}
+            )
+            if len(batch) == 2_000:
+                await conn.execute(insert(runs_table), batch)
+                batch = []
+        if batch:
+            await conn.execute(insert(runs_table), batch)
+    del batch
+
+    http = httpx.AsyncClient(event_hooks={"request": [request_guard(AddressPolicy.parse(""))]})
+    scheduler = Scheduler(
+        store=store,
+        settings=SchedulerSettings(owner="bench"),
+        clock=lambda: datetime.now(UTC),
+        http=http,
+        metrics=Metrics(version=__version__),
+    )
+    await asyncio.sleep(max(0.0, (begin - datetime.now(UTC)).total_seconds()))
+    cpu0 = _cpu()
+    started = datetime.now(UTC)
+    await scheduler.start()
+    await asyncio.sleep(seconds)
+    stopping = datetime.now(UTC)
+    await scheduler.stop()
+    cpu = _cpu() - cpu0
+    await http.aclose()
+
+    query = select(
+        measurements.c.run_id,
+        measurements.c.seq,
+        measurements.c.phase,
+        measurements.c.started_at,
+        measurements.c.finished_at,
+    ).order_by(measurements.c.run_id, measurements.c.seq)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    await engine.dispose()
+    assert first.metadata.uid in due
+    return _summary(
+        rows,
+        due=due,
+        started=started,
+        stopping=stopping,
+        interval=interval,
+        runs=runs,
+        cpu=cpu,
+        url=url,
+    )
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _summary(
+    rows: Sequence[Any],
+    *,
+    due: dict[str, datetime],
+    started: datetime,
+    stopping: datetime,
+    interval: int,
+    runs: int,
+    cpu: float,
+    url: str,
+) -> dict[str, Any]:
+    gap = timedelta(seconds=interval)
+    late: list[float] = []
+    next_due = dict(due)  # run id -> when its next measurement is due
+    phases: dict[str, int] = {}
+    in_window = 0
+    for run_id, _seq, phase, began, finished in rows:
+        began, finished = _utc(began), _utc(finished)
+        phases[phase] = phases.get(phase, 0) + 1
+        if began <= stopping:
+            in_window += 1
+            late.append((began - next_due[run_id]).total_seconds())
+        next_due[run_id] = finished + gap
+    overdue = [(stopping - when).total_seconds() for when in next_due.values() if when < stopping]
+    late.extend(overdue)
+    window = (stopping - started).total_seconds()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    quantiles = statistics.quantiles(late, n=100, method="inclusive") if len(late) > 1 else [0.0]
+    return {
+        "store": url.split(":", 1)[0].split("+", 1)[0],
+        "runs": runs,
+        "interval_s": interval,
+        "window_s": round(window, 2),
+        "measurements": in_window,
+        "phases": phases,
+        "per_s": in_window / window,
+        "target_per_s": runs / interval,
+        "late_p50_s": quantiles[49] if len(quantiles) > 1 else late[0] if late else 0.0,
+        "late_p99_s": quantiles[98] if len(quantiles) > 1 else late[0] if late else 0.0,
+        "late_max_s": max(late, default=0.0),
+        "overdue_at_end": len(overdue),
+        "cpu_s": cpu,
+        "cpu_s_per_1k_runs": cpu / runs * 1000,
+        "cpu_share": cpu / window,
+        "cpu_us_per_measurement": cpu / in_window * 1e6 if in_window else None,
+        "peak_rss_mb": peak_mb,
+        "rss_mb_per_1k_runs": peak_mb / runs * 1000,
+    }
+
+
+# -- the parent: upstream, databases, one child per scenario --------------------------------
+
+
+@contextmanager
+def _stores(names: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """Per store name, a function giving a fresh, empty database URL."""
+    with ExitStack() as stack:
+        made: dict[str, Any] = {}
+        if "sqlite" in names:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="augur-bench-")))
+            made["sqlite"] = lambda: f"sqlite+aiosqlite:///{folder / uuid.uuid4().hex}.db"
+        if "postgresql" in names:
+            from tests.support.postgres import create_database, postgres_server
+
+            server = stack.enter_context(postgres_server())
+            made["postgresql"] = lambda: create_database(server)
+        yield made
+
+
+def run_child(
+    url: str, *, upstream: str, runs: int, seconds: float, interval: int, log: Path
+) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.scheduler_bench",
+        "--child",
+        url,
+        "--upstream",
+        upstream,
+        "--runs",
+        str(runs),
+        "--seconds",
+        str(seconds),
+        "--interval",
+        str(interval),
+    ]
+    with log.open("w") as errors:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO)
+    if done.returncode != 0:
+        tail = log.read_text().splitlines()[-20:]
+        raise SystemExit(f"scenario {runs} runs on {url} failed:\n" + "\n".join(tail))
+    result: dict[str, Any] = json.loads(done.stdout)
+    lines = log.read_text().splitlines()
+    result["log_lines"] = len(lines)
+    result["log_errors"] = sum(
+        '"level": "ERROR"' in line or '"level":"ERROR"' in line for line in lines
+    )
+    return result
+
+
+def bench(
+    *, runs: Sequence[int], stores: Sequence[str], seconds: float, interval: int
+) -> list[dict[str, Any]]:
+    from benchmarks import loopback
+
+    results = []
+    with (
+        loopback.start() as upstream,
+        _stores(stores) as fresh,
+        tempfile.TemporaryDirectory() as logs,
+    ):
+        for store in stores:
+            for count in runs:
+                results.append(
+                    run_child(
+                        fresh[store](),
+                        upstream=upstream,
+                        runs=count,
+                        seconds=seconds,
+                        interval=interval,
+                        log=Path(logs) / f"{store}-{count}.log",
+                    )
+                )
+    return results
+
+
+def table(rows: Sequence[dict[str, Any]]) -> str:
+    head = (
+        "store",
+        "runs",
+        "meas/s",
+        "target/s",
+        "× target",
+        "late p50 s",
+        "late p99 s",
+        "late max s",
+        "CPU s",
+        "CPU s /1k runs",
+        "core",
+        "peak RSS MB",
+        "MB /1k runs",
+    )
+    body = [
+        (
+            r["store"],
+            f"{r['runs']:,}",
+            f"{r['per_s']:,.0f}",
+            f"{r['target_per_s']:,.0f}",
+            f"{r['per_s'] / r['target_per_s']:.2f}",
+            f"{r['late_p50_s']:.3f}",
+            f"{r['late_p99_s']:.3f}",
+            f"{r['late_max_s']:.3f}",
+            f"{r['cpu_s']:.1f}",
+            f"{r['cpu_s_per_1k_runs']:.2f}",
+            f"{r['cpu_share']:.0%}",
+            f"{r['peak_rss_mb']:,.0f}",
+            f"{r['rss_mb_per_1k_runs']:.1f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in (head, *body)) for i in range(len(head))]
+    lines = []
+    for line in (head, tuple("-" * w for w in widths), *body):
+        cells = [line[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def goal(rows: Sequence[dict[str, Any]]) -> list[str]:
+    verdicts = []
+    for r in rows:
+        if r["runs"] != GOAL_RUNS:
+            continue
+        met = r["late_p99_s"] < GOAL_P99_S and r["peak_rss_mb"] < GOAL_RSS_MB
+        verdicts.append(
+            f"goal ({GOAL_RUNS:,} runs, p99 lateness < {GOAL_P99_S:g} s, RSS < {GOAL_RSS_MB:,.0f} "
+            f"MB) on {r['store']}: {'met' if met else 'MISSED'}"
+        )
+    return verdicts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", default="1000,10000", help="comma-separated run counts")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="sqlite and/or postgresql")
+    parser.add_argument("--seconds", type=float, default=60.0, help="wall time per scenario")
+    parser.add_argument("--interval", type=int, default=10, help="the metric's interval, s")
+    parser.add_argument("--quick", action="store_true", help="100 runs, 4 s, SQLite; smoke only")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--child", metavar="STORE_URL", help=argparse.SUPPRESS)
+    parser.add_argument("--upstream", help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child:
+        result = asyncio.run(
+            scenario(
+                options.child,
+                upstream=options.upstream,
+                runs=int(options.runs),
+                seconds=options.seconds,
+                interval=options.interval,
+            )
+        )
+        print(json.dumps(result))
+        return 0
+    runs = [int(n) for n in options.runs.split(",")]
+    stores = [s.strip() for s in options.stores.split(",")]
+    seconds, interval = options.seconds, options.interval
+    if options.quick:
+        runs, stores, seconds, interval = [100], ["sqlite"], 4.0, 1
+    began = time.monotonic()
+    rows = bench(runs=runs, stores=stores, seconds=seconds, interval=interval)
+    if options.json:
+        meta = {"python": platform.python_version(), "cores": os.cpu_count()}
+        print(json.dumps({**meta, "seconds": seconds, "rows": rows}, indent=2))
+        return 0
+    print(
+        f"Scheduler: N runs x 1 metric every {interval}s, {seconds:g} s each, one process "
+        f"({time.monotonic() - began:.0f} s in all)"
+    )
+    print(table(rows))
+    for line in goal(rows):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The scheduler, HTTP and per-measurement benchmarks run and compare like with like.
+
+Each runs in its `--quick` mode (a few seconds); nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import http_bench, measurement_bench, scheduler_bench
+
+
+def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert scheduler_bench.main(["--quick", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)["rows"]
+    assert (row["store"], row["runs"], row["interval_s"]) == ("sqlite", 100, 1)
+    assert row["target_per_s"] == 100
+    assert row["measurements"] > 0
+    assert set(row["phases"]) == {"Successful"}  # the loopback answer passes the condition
+    assert row["log_errors"] == 0
+    assert row["log_lines"] >= row["measurements"]  # one JSON line per measurement, at least
+    assert row["cpu_s"] > 0
+    assert row["peak_rss_mb"] > 0
+
+
+def test_the_measurement_benchmark_compares_three_paths_on_one_provider(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert measurement_bench.main(["--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["store"], r["path"]) for r in rows] == [
+        ("sqlite", "provider"),
+        ("sqlite", "judged"),
+        ("sqlite", "augur"),
+    ]
+    assert rows[0]["ratio"] == 1.0
+    assert all(r["ms"] > 0 for r in rows)
+
+
+def test_wrk_is_driven_with_the_argo_body_as_a_json_post(tmp_path: Path) -> None:
+    body = http_bench.gate_body("http://127.0.0.1:9")
+    script = tmp_path / "post.lua"
+    script.write_text(http_bench.lua_script(body))
+    lua = script.read_text().splitlines()
+    assert lua[0] == 'wrk.method = "POST"'
+    assert json.loads(json.loads(lua[1].removeprefix("wrk.body = "))) == json.loads(body)
+    assert lua[2] == 'wrk.headers["Content-Type"] = "application/json"'
+    assert json.loads(body)["spec"]["metrics"][0]["provider"]["web"]["url"].endswith("/ok")
+    command = http_bench.wrk_command(
+        "wrk", "http://127.0.0.1:1/x", threads=2, connections=32, seconds=10, script=script
+    )
+    assert command == [
+        "wrk",
+        "-t2",
+        "-c32",
+        "-d10s",
+        "--latency",
+        "-s",
+        str(script),
+        "http://127.0.0.1:1/x",
+    ]
+
+
+def test_wrk_output_is_read_in_its_units() -> None:
+    output = (
+        "  2 threads and 32 connections\n"
+        "  Latency Distribution\n"
+        "     50%    1.20ms\n"
+        "     99%  850.00us\n"
+        "  12000 requests in 10.00s, 3.00MB read\n"
+        "  Non-2xx or 3xx responses: 3\n"
+        "Requests/sec:   1200.50\n"
+    )
+    assert http_bench.parse_wrk(output) == {
+        "requests": 12000.0,
+        "per_s": 1200.5,
+        "p99_ms": 0.85,
+        "non_2xx": 3.0,
+        "socket_errors": 0.0,
+    }
+
+
+def test_the_http_benchmark_pairs_each_augur_route_with_the_floor(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `make test` installs wrk (SYSTEM_PACKAGES); without it this fails, it does not skip.
+    assert shutil.which("wrk"), f"wrk is missing: {http_bench.INSTALL} (make test does this)"
+    assert http_bench.main(["--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["method"], r["route"], r["server"]) for r in rows] == [
+        ("GET", "run status", "augur"),
+        ("GET", "run status", "floor"),
+        ("POST", "argo gate", "augur"),
+        ("POST", "argo gate", "floor"),
+    ]
+    for row in rows:
+        assert row["requests"] > 0
+        assert row["non_2xx"] == 0  # every answer was a 200: the same work was measured
+        assert row["socket_errors"] == 0
+        pair = [r["command"].split()[:-1] for r in rows if r["route"] == row["route"]]
+        assert pair[0] == pair[1]  # the same wrk flags (and Lua body) for augur and the floor
+    assert rows[1]["floor_over_augur"] == 1.0
