@@ -26,15 +26,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from benchmarks.timing import interleaved_medians
 
 INTERVAL = timedelta(seconds=10)
 
@@ -139,22 +139,13 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
         "judged": judged,
         "augur": augur,
     }
-    for case in cases.values():  # warm up: connections, caches, compiled code
-        for _ in range(20):
-            await case()
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, case in cases.items():
-            started = time.perf_counter()
-            for _ in range(per_round):
-                await case()
-            samples[name].append((time.perf_counter() - started) / per_round)
+    medians = await interleaved_medians(cases, rounds=rounds, per_round=per_round)
     stored = await store.measurements(run_id, limit=1, after_seq=0)
     assert stored
     assert stored[0].phase == "Successful"
     await http.aclose()
     await engine.dispose()
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return medians
 
 
 def run(*, stores: Sequence[str], rounds: int, per_round: int) -> list[dict[str, Any]]:

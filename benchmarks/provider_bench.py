@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 import httpx
 
 from app.engine.conditions import compile_conditions, evaluate_result
+from benchmarks.timing import interleaved_medians
 from providers.base import MeasureContext
 from providers.skywalking import SkyWalkingProvider
 from tests.fakes.fake_oap import FakeOAP, seed_demo
@@ -88,18 +87,9 @@ async def bench(rounds: int, per_round: int) -> dict[str, float]:
                 "provider": measure,
                 "judged": judged,
             }
-            for case in cases.values():  # warm up: connections, caches, compiled code
-                for _ in range(20):
-                    await case()
-            samples: dict[str, list[float]] = {name: [] for name in cases}
-            for _ in range(rounds):
-                for name, case in cases.items():
-                    started = time.perf_counter()
-                    for _ in range(per_round):
-                        await case()
-                    samples[name].append((time.perf_counter() - started) / per_round)
+            medians = await interleaved_medians(cases, rounds=rounds, per_round=per_round)
             await provider.aclose()
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return medians
 
 
 def main(argv: Sequence[str] | None = None) -> int:
