@@ -268,7 +268,7 @@ class Scheduler:
         config: Any = next(iter(block.values()), {})
         address = ""
         if isinstance(config, Mapping):
-            address = str(config.get("address") or config.get("url") or "")
+            address = _upstream(str(config.get("address") or config.get("url") or ""))
         if address not in self._addresses:
             self._addresses[address] = asyncio.Semaphore(self.settings.per_address)
         return _Limited(provider, self._slots, self._addresses[address], self.metrics)
@@ -365,6 +365,15 @@ def _row(metric: str, seq: int, m: Measurement) -> NewMeasurement:
         started_at=m.started_at,
         finished_at=m.finished_at,
     )
+
+
+def _upstream(address: str) -> str:
+    """The host:port a provider calls: the per-address limit is per upstream, not per URL."""
+    try:
+        url = httpx.URL(address)
+    except httpx.InvalidURL:
+        return address
+    return f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 def _provider_of(run: AnalysisRun, metric: str) -> str:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from app.main import create_app
-from app.scheduler import _new_measurements
+from app.scheduler import _new_measurements, _upstream
 from app.settings import Settings
 
 
@@ -152,3 +152,16 @@ async def test_a_pass_that_moves_the_status_keeps_its_lease_for_the_next(
     done = await finished(app, "fails-fast")
     assert done.status.phase is Phase.FAILED
     assert "no longer held" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("address", "upstream"),
+    [
+        pytest.param("http://web.shop/health?x=1", "web.shop:80", id="url-with-query"),
+        pytest.param("http://web.shop/other", "web.shop:80", id="same-host-other-path"),
+        pytest.param("https://oap:12800", "oap:12800", id="port"),
+        pytest.param("https://oap", "oap:443", id="https-default"),
+    ],
+)
+def test_the_per_address_limit_is_per_upstream_host_and_port(address: str, upstream: str) -> None:
+    assert _upstream(address) == upstream
