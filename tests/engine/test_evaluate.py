@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import app.expr as expr
 from app.engine.conditions import (
     NIL_OR_EMPTY,
     Condition,
@@ -24,10 +25,6 @@ from app.engine.status import Phase
 from app.spec.errors import SpecError
 from app.spec.models import Metric
 from tests.engine.vectors import cases, section
-
-expr = pytest.importorskip("app.expr")
-if not hasattr(expr, "compile"):  # pragma: no cover - only while app.expr is being written
-    pytest.skip("app.expr.compile is not available yet", allow_module_level=True)
 
 SPECIAL = {"NaN": math.nan, "+Inf": math.inf, "-Inf": -math.inf}
 

@@ -752,6 +752,7 @@ async def test_aclose_leaves_the_injected_client_open(
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    assert shutil.which("openssl"), "the TLS tests need the openssl binary (Debian: openssl)"
     directory = tmp_path_factory.mktemp("tls")
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
@@ -777,7 +778,6 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return cert, key
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl binary")
 @pytest.mark.parametrize(
     ("insecure", "error"),
     [pytest.param(False, UnavailableError, id="verified"), pytest.param(True, None, id="insecure")],
