@@ -36,16 +36,6 @@ class Hostile:
         raise AssertionError("no VmRSS line in /proc/<pid>/status")
 
 
-def wait_ready(client: httpx.Client, *, timeout: float = 20.0) -> None:
-    """Migrations run in the background at start-up; /readyz says when they are done."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, "augur did not become ready"
-        time.sleep(0.05)
-
-
 def start(tmp: Path, *, env: dict[str, str]) -> Iterator[Hostile]:
     settings = {
         "AUGUR_TOKENS": f"write:{WRITE_TOKEN},read:{READ_TOKEN}",
@@ -54,9 +44,11 @@ def start(tmp: Path, *, env: dict[str, str]) -> Iterator[Hostile]:
     }
     with (
         augur_server(
-            store_url=f"sqlite+aiosqlite:///{tmp}/augur.db", log=tmp / "server.log", env=settings
+            store_url=f"sqlite+aiosqlite:///{tmp}/augur.db",
+            log=tmp / "server.log",
+            env=settings,
+            ready=True,
         ) as served,
         httpx.Client(base_url=served.base_url, headers=WRITE, timeout=30.0) as client,
     ):
-        wait_ready(client)
         yield Hostile(served=served, client=client)
