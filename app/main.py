@@ -18,14 +18,14 @@ import httpx
 from fastapi import FastAPI
 
 from app import __version__
-from app.addresses import AddressPolicy, request_guard
 from app.api import checks, gates, health, problems, runs, templates, validate
-from app.auth import load_tokens
-from app.logs import AccessLog, Redactor
-from app.metrics import Metrics
-from app.runs import RunService
-from app.scheduler import Scheduler, SchedulerSettings
-from app.settings import Settings
+from app.core.addresses import AddressPolicy, request_guard
+from app.core.auth import load_tokens
+from app.core.logs import AccessLog, Redactor
+from app.core.metrics import Metrics
+from app.core.settings import Settings
+from app.service.runs import RunService
+from app.service.scheduler import Scheduler, SchedulerSettings
 from app.spec.args import DirectorySecrets
 from app.store.db import SingleWriter, open_engine, sqlite_path
 from app.store.lifecycle import SchemaGate

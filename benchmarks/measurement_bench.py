@@ -65,12 +65,12 @@ def _metric(upstream: str) -> dict[str, Any]:
 async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict[str, float]:
     import httpx
 
-    from app.addresses import AddressPolicy, request_guard
+    from app.core.addresses import AddressPolicy, request_guard
     from app.engine.conditions import conditions_for, typed_result
     from app.engine.reconcile import judge, plan_reconcile
     from app.engine.runner import Runner
-    from app.runs import RunService, phase_of, status_document
-    from app.scheduler import _new_measurements
+    from app.service.runs import RunService, phase_of, status_document
+    from app.service.scheduler import _new_measurements
     from app.spec.models import Metric
     from app.store.db import open_engine
     from app.store.migrate import upgrade

@@ -81,11 +81,11 @@ async def scenario(
     from sqlalchemy import insert, select
 
     from app import __version__
-    from app.addresses import AddressPolicy, request_guard
-    from app.logs import Redactor, configure_logging
-    from app.metrics import Metrics
-    from app.runs import RunService
-    from app.scheduler import Scheduler, SchedulerSettings
+    from app.core.addresses import AddressPolicy, request_guard
+    from app.core.logs import Redactor, configure_logging
+    from app.core.metrics import Metrics
+    from app.service.runs import RunService
+    from app.service.scheduler import Scheduler, SchedulerSettings
     from app.store.db import open_engine
     from app.store.migrate import upgrade
     from app.store.schema import measurements

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import httpx
 import pytest
 
-from app.addresses import AddressPolicy, AddressRefused, request_guard
+from app.core.addresses import AddressPolicy, AddressRefused, request_guard
 from tests.fakes.scripted import Reply, scripted_server
 
 DNS = {

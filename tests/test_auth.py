@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.auth import Scope, TokenError, load_tokens
+from app.core.auth import Scope, TokenError, load_tokens
 
 READER = "r" * 20
 WRITER = "w" * 20

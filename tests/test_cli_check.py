@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from app.check_cli import sparkline
 from app.cli import cli
+from app.cli.check import sparkline
 from tests.fakes.fake_oap import FakeOAP
 from tests.fakes.fixtures import fake_oap, fake_oap_server
 from tests.fakes.scripted import Reply, ScriptedServer, scripted_server

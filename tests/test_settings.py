@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 def test_defaults_serve_loopback_with_the_embedded_sqlite_store() -> None:

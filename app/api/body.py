@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from fastapi import Request
 
-from app.errors import FieldProblem, InvalidInput
+from app.core.errors import FieldProblem, InvalidInput
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "BodyTooLarge", "UnsupportedMediaType", "read_document"]
 

@@ -4,11 +4,11 @@
     GET /api/v1/check/prometheus?address=&query=&condition=
     GET /api/v1/check/web?url=&jsonPath=&condition=
 
-The same provider blocks a template would hold (`app/checks.py`), measured once. The address goes
-through the allowlist first: augur makes the request from inside the cluster, so a caller must
-not be able to point it anywhere (the cloud metadata endpoint never). A wrong metric name or
-condition is a 422; an upstream that fails is a 200 whose `error` says so, as a run's Error
-measurement would.
+The same provider blocks a template would hold (`app/service/checks.py`), measured once. The
+address goes through the allowlist first: augur makes the request from inside the cluster, so a
+caller must not be able to point it anywhere (the cloud metadata endpoint never). A wrong metric
+name or condition is a 422; an upstream that fails is a 200 whose `error` says so, as a run's
+Error measurement would.
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.addresses import AddressPolicy, AddressRefused
 from app.api.deps import Reader
 from app.api.validate import problem_responses
-from app.checks import (
+from app.core.addresses import AddressPolicy, AddressRefused
+from app.core.errors import FieldProblem, InvalidInput
+from app.service.checks import (
     prometheus_block,
     run_check,
     series_of,
     skywalking_block,
     web_block,
 )
-from app.errors import FieldProblem, InvalidInput
 from providers.errors import ConfigError
 
 __all__ = ["CheckAnswer", "Point", "router"]

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from app.auth import Scope, Tokens
-from app.errors import AppError
-from app.metrics import Metrics
-from app.runs import RunService
+from app.core.auth import Scope, Tokens
+from app.core.errors import AppError
+from app.core.metrics import Metrics
+from app.service.runs import RunService
 
 __all__ = ["AppMetrics", "GateWriter", "Reader", "Runs", "Writer", "require"]
 

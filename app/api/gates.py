@@ -52,14 +52,14 @@ from pydantic.alias_generators import to_camel
 from app.api.body import read_document
 from app.api.deps import AppMetrics, GateWriter, Runs
 from app.api.validate import problem_responses
+from app.core.errors import AppError, FieldProblem, InvalidInput, NotFound
+from app.core.metrics import Metrics
 from app.engine.runner import Runner, SystemClock, provider_cache
-from app.engine.status import MetricResult, Phase
-from app.errors import AppError, FieldProblem, InvalidInput, NotFound
-from app.metrics import Metrics
-from app.runs import RunService, phase_of, run_from_record
+from app.service.runs import RunService, phase_of, run_from_record
 from app.spec.args import SecretSource
 from app.spec.errors import SpecError
 from app.spec.models import AnalysisRun
+from app.spec.status import MetricResult, Phase
 from providers import registry
 from providers.base import Provider
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
-from app.errors import Unavailable
-from app.metrics import Metrics
+from app.core.errors import Unavailable
+from app.core.metrics import Metrics
 from app.store.db import ping
 
 __all__ = ["router"]

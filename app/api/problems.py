@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import AppError, FieldProblem
+from app.core.errors import AppError, FieldProblem
 
 __all__ = ["PROBLEM_JSON", "install", "problem"]
 

@@ -29,11 +29,11 @@ from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
 from app.api.templates import Name, Namespace
 from app.api.validate import problem_responses, run_request_body
-from app.engine.status import Phase, format_time
-from app.errors import FieldProblem, InvalidInput
-from app.render import run_document
-from app.runs import RunService
+from app.core.errors import FieldProblem, InvalidInput
+from app.service.runs import RunService
+from app.spec.document import run_document
 from app.spec.models import API_VERSION, AnalysisRun
+from app.spec.status import Phase, format_time
 from app.store.records import MeasurementRecord
 from app.store.sql import LabelRequirement
 

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
 from app.api.validate import problem_responses
-from app.engine.status import format_time
-from app.runs import CLUSTER_KIND, NAMESPACED_KIND, RunService
+from app.service.runs import CLUSTER_KIND, NAMESPACED_KIND, RunService
 from app.spec.models import API_VERSION, AnalysisTemplate, ClusterAnalysisTemplate
+from app.spec.status import format_time
 from app.store.records import TemplateRecord
 
 __all__ = ["NAME_PATTERN", "Name", "Namespace", "router", "template_body"]

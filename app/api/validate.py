@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 
 from app.api.body import read_document
 from app.api.deps import Reader, Runs
-from app.errors import FieldProblem, InvalidInput
-from app.runs import RunRequest
+from app.core.errors import FieldProblem, InvalidInput
+from app.service.runs import RunRequest
 
 __all__ = [
     "FieldError",

@@ -3,7 +3,9 @@ is. Nothing here does I/O (except ``runner.py``); every function takes ``now`` e
 
 Modules: ``conditions`` (success/failure truth table), ``assess`` (limits and phases),
 ``schedule`` (due metrics, next wake-up, retention, TTL), ``reconcile`` (one reconcile split
-around the provider calls), ``status`` (Argo's AnalysisRun status shape), ``values`` (Go's
-value strings). Import from the modules; this package re-exports nothing so that
-``app.spec`` can use ``app.engine.status`` without an import cycle.
+around the provider calls), ``runner`` (the one async loop, for the CLI and the scheduler).
+Import from the modules; this package re-exports nothing.
+
+May import: ``app.spec``, ``app.expr``, ``app.core`` and ``providers`` (the contract, for
+``runner``). I/O only in ``runner``.
 """

@@ -13,8 +13,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.engine.status import AnalysisRunStatus, MetricResult, Phase, RunSummary
 from app.spec.models import Metric
+from app.spec.status import AnalysisRunStatus, MetricResult, Phase, RunSummary
 
 __all__ = [
     "PHASE_ORDER",

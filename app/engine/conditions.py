@@ -17,15 +17,15 @@ submission reject it up front with a located 422.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Literal, Protocol
 
-from app.engine.status import Phase
+from app import expr
+from app.expr import cel
 from app.spec.errors import SpecError, SpecIssue
 from app.spec.models import Metric
+from app.spec.status import Phase
 
 __all__ = [
     "NIL_OR_EMPTY",
@@ -52,16 +52,9 @@ class Program(Protocol):
     def evaluate_bool(self, env: Mapping[str, Any]) -> bool: ...
 
 
-def _expr() -> ModuleType:
-    """:mod:`app.expr`, imported on first use: the engine's scheduling and assessment do not
-    depend on the expression package (and type-check without it)."""
-    return importlib.import_module("app.expr")
-
-
 def expr_error() -> type[Exception]:
     """``app.expr.ExprError``, the base of every error the expression language raises."""
-    error: type[Exception] = _expr().ExprError
-    return error
+    return expr.ExprError
 
 
 def error_message(exc: Exception) -> str:
@@ -71,11 +64,10 @@ def error_message(exc: Exception) -> str:
 
 def compile_expression(source: str) -> Program:
     """``app.expr.compile`` with ``result`` as the only name; a ``cel:`` prefix selects CEL."""
-    cel = importlib.import_module("app.expr.cel")
     if cel.is_cel(source):
         program: Program = cel.compile_cel(cel.cel_body(source), names=("result",))
     else:
-        program = _expr().compile(source, names=("result",))
+        program = expr.compile(source, names=("result",))
     return program
 
 
@@ -150,7 +142,7 @@ def typed_result(result: Any, go_type: str) -> Any:
     """The value as the conditions see it: a Prometheus vector is Go's ``[]float64``, which
     the expression checker types more strictly than a decoded JSON list."""
     if go_type == "[]float64" and isinstance(result, list):
-        return _expr().Float64List(result)
+        return expr.Float64List(result)
     return result
 
 

@@ -25,11 +25,11 @@ from typing import Any
 from app.engine.assess import assess_run
 from app.engine.conditions import Conditions, evaluate_result
 from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements_in_place
-from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from app.spec.args import redact
 from app.spec.errors import ArgError, SpecError
 from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
+from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 
 __all__ = [
     "METRIC_TERMINATED",

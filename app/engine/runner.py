@@ -29,11 +29,11 @@ from app.engine.reconcile import (
     plan_reconcile,
 )
 from app.engine.schedule import MetricTask
-from app.engine.status import AnalysisRunStatus
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
+from app.spec.status import AnalysisRunStatus
 from providers.base import MeasureContext, Provider
 from providers.errors import ProviderError
 

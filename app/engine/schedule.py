@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from app.engine.assess import is_terminating
-from app.engine.status import AnalysisRunStatus, Measurement, Phase
 from app.spec.models import Metric, TtlStrategy
+from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from providers.goduration import DurationError, parse_timedelta
 
 __all__ = [

@@ -13,6 +13,8 @@ Stages, one module each: tokens → lexer → operators (precedence table) → n
 Python function per expression, run against support.NAMESPACE) → program (per-type cache).
 Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs,
 gomath (Go's float rounding) and argo (Argo's six helpers).
+
+May import: nothing from ``app`` or ``providers``; it is the bottom layer with ``app.core``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ Modules: ``models`` (pydantic models, camelCase aliases), ``validate`` (Validate
 Argo's messages; dry-run/retention rule maps), ``args`` (``{{args.x}}`` substitution, secrets,
 redaction), ``merge`` (building a run spec from templates), ``load`` (parsing YAML/JSON into
 models; Argo's pre-flight checks), ``errors`` (located errors). Go durations are parsed by
-``providers.goduration``, shared with the providers.
+``providers.goduration``, shared with the providers. ``status`` is Argo's AnalysisRun status
+shape and ``document`` the run as Argo writes it.
+
+May import: ``app.core``, ``app.expr`` and ``providers`` (Go durations and formatting).
 """
 
 from app.spec.args import DirectorySecrets, MappingSecrets, SecretSource, redact, resolve_metrics

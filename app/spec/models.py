@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
-from app.engine.status import AnalysisRunStatus
+from app.spec.status import AnalysisRunStatus
 
 __all__ = [
     "API_VERSION",

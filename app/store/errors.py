@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, Unavailable
+from app.core.errors import Conflict, Unavailable
 
 __all__ = ["DuplicateMeasurement", "LeaseLost", "NameTaken", "StoreUnavailable"]
 

@@ -1,4 +1,7 @@
-"""Apache SkyWalking provider (``provider.skywalking``), Argo-compatible by default."""
+"""Apache SkyWalking provider (``provider.skywalking``), Argo-compatible by default.
+
+May import: the rest of ``providers``; never ``app``.
+"""
 
 from providers.skywalking.config import SkyWalkingConfig, parse_config
 from providers.skywalking.provider import NO_RESULTS, SkyWalkingProvider

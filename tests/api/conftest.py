@@ -17,8 +17,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 
 PROBLEM = "application/problem+json"
 NS = "/api/v1/namespaces/default"

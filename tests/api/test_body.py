@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.api.body import MAX_DEPTH, parse_document
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 
 YAML = "application/yaml"
 JSON = "application/json"

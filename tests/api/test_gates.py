@@ -22,9 +22,9 @@ import pytest
 from fastapi import FastAPI
 
 from app.api.gates import verdict_of
+from app.core.settings import Settings
 from app.main import create_app
-from app.runs import run_from_record
-from app.settings import Settings
+from app.service.runs import run_from_record
 
 PROBLEM = "application/problem+json"
 SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.api.runs import decode_continue, encode_continue, parse_selector
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.store.records import NewMeasurement, NewRun
 from tests.api.conftest import NS, PROBLEM, Client, replay_metric, wait_phase
 

@@ -18,8 +18,8 @@ import httpx
 import pytest
 import yaml
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.deploy.examples import EXAMPLES, TEMPLATE_ARGS, of_kind, resolve, templates
 
 TOKEN = "write-token-for-the-examples-0123"

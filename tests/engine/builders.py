@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from app.spec.models import Metric
+from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 WEB = {"web": {"url": "http://example.test"}}

@@ -16,10 +16,10 @@ from app.engine.reconcile import (
     plan_reconcile,
 )
 from app.engine.schedule import MetricTask
-from app.engine.status import Measurement, Phase
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.models import AnalysisRun, Metric
+from app.spec.status import Measurement, Phase
 
 
 @dataclass

@@ -21,9 +21,9 @@ from app.engine.conditions import (
     evaluate_result,
     is_nil_or_empty,
 )
-from app.engine.status import Phase
 from app.spec.errors import SpecError
 from app.spec.models import Metric
+from app.spec.status import Phase
 from tests.engine.vectors import cases, section
 
 SPECIAL = {"NaN": math.nan, "+Inf": math.inf, "-Inf": -math.inf}

@@ -16,8 +16,8 @@ from app.engine.schedule import (
     trim_measurements,
     ttl_expired,
 )
-from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from app.spec.models import TtlStrategy
+from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from tests.engine.builders import NOW, ago, measurement, metric, result, status
 from tests.engine.vectors import cases, section
 

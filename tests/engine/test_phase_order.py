@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app.engine.assess import PHASE_ORDER, is_terminating, is_worse, worst
-from app.engine.status import Phase
+from app.spec.status import Phase
 from tests.engine.builders import result, status
 from tests.engine.vectors import cases, section, vectors
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from app.engine.status import AnalysisRunStatus, Measurement, Phase
 from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
+from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from tests.engine.builders import NOW, WEB, ago, measurement, result
 from tests.engine.harness import FakeProvider, reconcile, settle
 from tests.engine.vectors import cases, section

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
+from app.cli.local import run_locally
 from app.engine.conditions import typed_result
-from app.engine.status import Phase
 from app.expr import Float64List
-from app.local import run_locally
+from app.service.submit import build_run, check_run, parse_args, read_documents
 from app.spec.models import AnalysisRun
-from app.submit import build_run, check_run, parse_args, read_documents
+from app.spec.status import Phase
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed-apdex-replay.yaml"
 START = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from typing import Any
 from app.engine.conditions import compile_conditions
 from app.engine.reconcile import Outcome, error_measurement, judge
 from app.engine.schedule import MetricTask
-from app.engine.status import Measurement, Phase
 from app.spec.models import AnalysisRun, Metric
+from app.spec.status import Measurement, Phase
 from tests.engine.builders import NOW, WEB
 from tests.engine.harness import reconcile, settle
 

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from app.store.db import STORE_UNREACHABLE
 from app.store.errors import StoreUnavailable
 from app.store.sql import SqlStore

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from app.addresses import AddressPolicy, AddressRefused
+from app.core.addresses import AddressPolicy, AddressRefused
 
 
 def no_lookups(host: str) -> Sequence[str]:

@@ -61,7 +61,9 @@ def phases(client: httpx.Client) -> dict[str, str]:
 
 
 def measured_by(served: Served) -> int:
-    return len(re.findall(r'"logger": "app.scheduler", "message": "measured ', served.logs()))
+    return len(
+        re.findall(r'"logger": "app.service.scheduler", "message": "measured ', served.logs())
+    )
 
 
 def test_three_replicas_share_the_work_and_survive_a_sigkill(

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.engine.status import AnalysisRunStatus, Measurement, MetricResult, Phase
+from app.core.settings import Settings
 from app.main import create_app
-from app.scheduler import _new_measurements, _upstream
-from app.settings import Settings
+from app.service.scheduler import _new_measurements, _upstream
+from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 
 
 def apdex(value: float) -> dict[str, Any]:

@@ -49,7 +49,7 @@ async def run_locally(
 
 @asynccontextmanager
 async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
-    """A provider check for `app.submit.check_run`: builds each block, then discards it."""
+    """A provider check for `app.service.submit.check_run`: builds each block, then discards it."""
     async with httpx.AsyncClient() as http:
 
         def check(block: Mapping[str, Any]) -> object:

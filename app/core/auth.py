@@ -3,7 +3,7 @@
 Tokens come from `AUGUR_TOKENS` (`scope:token,scope:token`) and/or `AUGUR_TOKENS_FILE` (one
 `scope token` pair a line; `#` starts a comment), the shape a mounted Kubernetes Secret gives.
 `write` includes `read`. Flagger cannot send headers, so gate URLs may carry `?token=`; the access
-log never shows query strings (see `app/logs.py`), so the token is never written anywhere.
+log never shows query strings (see `app/core/logs.py`), so the token is never written anywhere.
 
 With no token configured at all, augur is a local tool: the API is open and `augur serve` binds
 to loopback only, saying so at start-up.

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from app.engine.conditions import compile_conditions, evaluate_result, typed_result
-from app.engine.status import Phase
+from app.spec.status import Phase
 from providers import registry
 from providers.base import MeasureContext
 from providers.errors import ConfigError, ProviderError

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.checks import (
+from app.service.checks import (
     CheckOutcome,
     prometheus_block,
     run_check,
@@ -21,7 +21,7 @@ from app.checks import (
     skywalking_block,
     web_block,
 )
-from app.engine.status import Phase
+from app.spec.status import Phase
 from providers.errors import ConfigError
 
 __all__ = ["check_app", "sparkline"]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import yaml
 from rich.console import Console
 from rich.table import Table
 
-from app.engine.status import Phase
+from app.spec.document import run_document
 from app.spec.models import AnalysisRun
+from app.spec.status import Phase
 
-__all__ = ["EXIT_BY_PHASE", "exit_code", "run_document", "run_table", "to_json", "to_yaml"]
+__all__ = ["EXIT_BY_PHASE", "exit_code", "run_table", "to_json", "to_yaml"]
 
 #: `augur run`'s exit codes; 64 (EX_USAGE) is for invalid input and comes from the CLI.
 EXIT_BY_PHASE = {Phase.SUCCESSFUL: 0, Phase.FAILED: 1, Phase.ERROR: 2, Phase.INCONCLUSIVE: 3}
@@ -29,21 +29,6 @@ PHASE_STYLE = {
 def exit_code(run: AnalysisRun) -> int:
     phase = run.status.phase if run.status else None
     return EXIT_BY_PHASE.get(phase, 2) if phase is not None else 2
-
-
-def run_document(run: AnalysisRun) -> dict[str, Any]:
-    """The AnalysisRun in Argo's shape: camelCase, RFC 3339 times. Metadata and spec leave
-    empty fields out as Argo writes them; the status keeps every counter, zeros included, and
-    both summaries, so a reader never has to guess what a missing field means."""
-    document: dict[str, Any] = {
-        "apiVersion": run.api_version,
-        "kind": run.kind,
-        "metadata": run.metadata.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-        "spec": run.spec.model_dump(mode="json", by_alias=True, exclude_defaults=True),
-    }
-    if run.status is not None:
-        document["status"] = run.status.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return document
 
 
 def to_json(run: AnalysisRun) -> str:

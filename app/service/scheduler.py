@@ -24,14 +24,14 @@ from typing import Any
 
 import httpx
 
+from app.core.metrics import Metrics
 from app.engine.conditions import Conditions
 from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
-from app.engine.status import AnalysisRunStatus, Measurement, Phase
-from app.metrics import Metrics
-from app.runs import phase_of, run_from_record, status_document
+from app.service.runs import phase_of, run_from_record, status_document
 from app.spec.args import SecretSource
 from app.spec.models import AnalysisRun, Metric
+from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, RunRecord
 from app.store.sql import SqlStore

@@ -3,7 +3,7 @@
 Every way a run is started over HTTP (the REST API, Argo's web-provider gate, Flagger's webhooks)
 comes through `RunService.create_run`, so a run is checked the same way whichever door it came
 in by: templates looked up in the store, args merged as Argo merges them, then everything the
-first measurement would trip over (`app.submit.check_run`) plus the address allowlist, all
+first measurement would trip over (`app.service.submit.check_run`) plus the address allowlist, all
 reported at once as a 422 before anything is stored.
 """
 
@@ -20,9 +20,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from app.addresses import AddressPolicy, AddressRefused
-from app.engine.status import AnalysisRunStatus, format_time
-from app.errors import FieldProblem, InvalidInput, NotFound
+from app.core.addresses import AddressPolicy, AddressRefused
+from app.core.errors import FieldProblem, InvalidInput, NotFound
+from app.service.submit import Problems, ProviderCheck, check_run
 from app.spec.errors import SpecError, SpecIssue
 from app.spec.load import parse_run, parse_template, prepare_run_spec
 from app.spec.merge import build_run_spec, collect_templates
@@ -38,9 +38,9 @@ from app.spec.models import (
     ObjectMeta,
     TemplateRef,
 )
+from app.spec.status import AnalysisRunStatus, format_time
 from app.store.records import MeasurementRecord, NewRun, RunRecord, TemplateRecord
 from app.store.sql import LabelRequirement, SqlStore
-from app.submit import Problems, ProviderCheck, check_run
 
 __all__ = [
     "CLUSTER_KIND",
