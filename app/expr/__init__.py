@@ -8,11 +8,25 @@ caret-rendered message), run many times (failures raise ExprRuntimeError). Nothi
 ExprError subclasses ever escapes. See errors.py for the exception tree and limits.py for the
 budgets that keep user-supplied expressions cheap.
 
-Stages, one module each: tokens → lexer → operators (precedence table) → nodes → parser
-(+ literals) → checker (+ signatures for builtins, types) → compiler (+ gen_builtins; emits one
-Python function per expression, run against support.NAMESPACE) → program (per-type cache).
-Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs,
-gomath (Go's float rounding) and argo (Argo's six helpers).
+Stages, in pipeline order:
+
+- tokens → lexer → operators (the precedence table) → nodes;
+- parser: the operator grammar, on parse_operands (operands, calls, predicates, postfix
+  chains; literals for numbers) and parse_cursor (token position, error location, limits);
+- checker: static types (types); signatures holds the builtins' and Argo helpers' rules;
+- compiler: one Python function per expression, run against support.NAMESPACE; gen_emitter
+  holds the generator's state, gen_operators and gen_builtins emit operators and builtin calls;
+- program: compile once, specialise per concrete value types.
+
+Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs
+(with coerce for their arguments), regex (RE2, shared with the checker), gomath (Go's float
+rounding) and argo (Argo's six helpers). cel is the second condition language, run by celpy:
+cel_check (names, macros), cel_budget (steps, sizes), cel_values (values, messages).
+
+No module imports a later stage or one that imports it back: the checker and compiler read
+the run time's tables (argo.ARGO_FUNCTIONS, builtins.BUDGETED) and regex, and the rule and
+emission modules are handed the checker (a signatures.TypeChecker) or the generator (a
+gen_emitter.Emitter) instead of importing it.
 
 May import: nothing from ``app`` or ``providers``; it is the bottom layer with ``app.core``.
 """

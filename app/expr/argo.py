@@ -5,6 +5,10 @@ over the measurement, so they test whether the WHOLE ``result`` is nil. ``isNil(
 is ``isNil(result)``, and ``default(result.foo, 5)`` returns all of ``result`` (or ``5`` when
 ``result`` is nil). The arguments are still evaluated, so their errors still surface.
 The compiler passes the environment's ``result`` as the hidden first parameter.
+
+This module is the table (name, implementation, arity, result type) that the checker, the
+compiler and the run-time namespace all read; the static rules that use it live in
+signatures.py, so the run time never depends on the checker.
 """
 
 from __future__ import annotations
@@ -13,15 +17,11 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import nodes as n
 from . import types as t
 from .runtime import fail, fmt_value, goname, to_int
 from .types import Type
-
-if TYPE_CHECKING:
-    from .checker import _Checker
 
 __all__ = ["ARGO_FUNCTIONS", "ArgoFunction", "parse_go_float", "parse_go_int"]
 
@@ -110,43 +110,16 @@ def default(result: Any, _ignored: Any, fallback: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class ArgoFunction:
+    """One helper as data: what it runs and what the checker needs to know about it."""
+
     name: str
     fn: Callable[..., Any]
     arity: int
     result: Type
+    # isNaN/isInf take a float64: ints are converted, other static types are rejected.
     float_param: bool = False
     # isNil/default close over the environment's ``result``.
     needs_result: bool = False
-
-    def check(self, c: _Checker, node: n.Call, arg_types: list[Type]) -> Type:
-        if len(arg_types) < self.arity:
-            raise c.error(node, f"not enough arguments to call {self.name}")
-        if len(arg_types) > self.arity:
-            raise c.error(node, f"too many arguments to call {self.name}")
-        if self.float_param:
-            kind = arg_types[0]
-            if kind.kind == "nil":
-                raise c.error(
-                    node, f"cannot use nil as argument (type float64) to call {self.name}"
-                )
-            if kind.kind not in ("float", "int", "unknown"):
-                raise c.error(
-                    node, f"cannot use {kind} as argument (type float64) to call {self.name} "
-                )
-            node.args[0] = _floatify(node.args[0])
-        return self.result
-
-
-def _floatify(node: n.Node) -> n.Node:
-    """expr converts integer literals passed where a float64 is expected."""
-    if isinstance(node, n.Int):
-        return n.Float(float(node.value), line=node.line, column=node.column)
-    if isinstance(node, n.Unary) and node.op in ("-", "+"):
-        node.operand = _floatify(node.operand)
-    elif isinstance(node, n.Binary) and node.op in ("+", "-", "*"):
-        node.left = _floatify(node.left)
-        node.right = _floatify(node.right)
-    return node
 
 
 ARGO_FUNCTIONS: dict[str, ArgoFunction] = {

@@ -1,18 +1,15 @@
 """Run-time implementations of expr's builtins (the static rules live in signatures.py).
 
 Functions that can allocate take the run's Budget first so that ``repeat``, ranges and
-friends stay inside ``Limits``. Regular expressions use RE2 (``google-re2``): linear time, so
-a catastrophic pattern cannot hang the process.
+friends stay inside ``Limits``. ``matches`` and its RE2 patterns live in regex.py, which the
+checker shares.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
-
-import re2
 
 from . import timefuncs
 from .argo import parse_go_float, parse_go_int
@@ -42,49 +39,10 @@ from .listfuncs import (
     b_values,
     count_true,
 )
-from .runtime import HOOK_TYPES, Budget, GroupMap, fail, fmt_value, goname, to_int, wrap
+from .runtime import HOOK_TYPES, Budget, GroupMap, fail, fmt_value, to_int, wrap
 from .types import Float64List
 
-__all__ = ["BUDGETED", "FUNCTIONS", "compile_regex", "count_true", "iterable", "matches"]
-
-
-# -- regular expressions -----------------------------------------------------------------
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> Any:
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(pattern, options=options)
-
-
-def compile_regex(pattern: str, *, max_length: int | None, check_only: bool = False) -> Any:
-    """Compile with RE2; on failure return (check_only) or raise Go's message."""
-    if max_length is not None and len(pattern) > max_length:
-        fail(f"regular expression too long ({len(pattern)} > {max_length} characters)")
-    try:
-        compiled = _regex(pattern)
-    except Exception as exc:  # re2.error and friends
-        message = f"error parsing regexp: {_re2_message(str(exc), pattern)}"
-        if check_only:
-            return message
-        fail(message)
-    return "" if check_only else compiled
-
-
-def _re2_message(text: str, pattern: str) -> str:
-    lowered = text.lower()
-    if "missing )" in lowered or "missing closing )" in lowered:
-        return f"missing closing ): `{pattern}`"
-    if "missing ]" in lowered or "missing closing ]" in lowered:
-        bracket = pattern[pattern.find("[") :] if "[" in pattern else pattern
-        return f"missing closing ]: `{bracket}`"
-    return text
-
-
-def matches(budget: Budget, text: Any, pattern: Any) -> bool:
-    if type(text) is not str or type(pattern) is not str:
-        fail(f"invalid operation: {goname(text)} matches {goname(pattern)}")
-    compiled = compile_regex(pattern, max_length=budget.max_pattern)
-    return compiled.search(text) is not None
+__all__ = ["BUDGETED", "FUNCTIONS", "count_true", "iterable"]
 
 
 # -- scalars -----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from . import types as t
 from .argo import ARGO_FUNCTIONS
 from .errors import ExprNameError, ExprTypeError
 from .operators import BUILTIN_NAMES
-from .signatures import check_builtin
+from .regex import compile_regex
+from .signatures import check_argo_call, check_builtin
 from .types import Type
 
 __all__ = ["Checked", "check"]
@@ -121,8 +122,6 @@ class _Checker:
         if node.op == "in":
             self.check_in(node, left, right)
         if node.op == "matches" and isinstance(node.right, n.String):
-            from .builtins import compile_regex
-
             message = compile_regex(node.right.value, max_length=None, check_only=True)
             if message:
                 raise self.error(node, message)
@@ -215,7 +214,7 @@ class _Checker:
         ):
             arg_types = [self.visit(arg) for arg in node.args]
             self.out.types[id(callee)] = t.FUNC
-            return ARGO_FUNCTIONS[callee.name].check(self, node, arg_types)
+            return check_argo_call(self, node, ARGO_FUNCTIONS[callee.name], arg_types)
         kind = self.visit(callee)
         for arg in node.args:
             self.visit(arg)

@@ -4,6 +4,9 @@ The generated source only references names that ``NAMESPACE`` injects (runtime h
 builtins, constants) plus the function's own parameters; no attribute access is ever
 emitted, so an expression cannot reach Python internals. Loops charge the run's Budget with
 the collection's length before they start, which keeps per-item overhead at zero.
+
+This module emits leaves, names, access, Argo's calls and ``let``; operators are emitted by
+gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Emitter``.
 """
 
 from __future__ import annotations
@@ -13,147 +16,19 @@ from collections.abc import Callable
 from typing import Any
 
 from . import nodes as n
-from . import types as t
 from .argo import ARGO_FUNCTIONS
 from .checker import Checked
 from .errors import ExprSyntaxError
+from .gen_builtins import emit_builtin
+from .gen_emitter import Emitter
+from .gen_operators import emit_binary, emit_unary
 from .support import NAMESPACE
 
 __all__ = ["generate"]
 
 
-_NIL_BUILTINS = frozenset({"find", "findLast", "first", "last", "get", "max", "min"})
-
-
-def _may_be_nil(node: n.Node) -> bool:
-    if isinstance(node, n.Builtin):
-        return node.name in _NIL_BUILTINS
-    if isinstance(node, n.Chain):
-        return True
-    if isinstance(node, n.Binary):
-        return node.op == "??"
-    if isinstance(node, n.Conditional):
-        return _may_be_nil(node.then) or _may_be_nil(node.otherwise)
-    if isinstance(node, n.Sequence):
-        return _may_be_nil(node.nodes[-1])
-    if isinstance(node, n.Variable):
-        return _may_be_nil(node.body)
-    return False
-
-
-_BOOL_OPERATORS = frozenset(
-    {"==", "!=", "<", ">", "<=", ">=", "in", "matches", "contains", "startsWith", "endsWith"}
-)
-_BOOL_BUILTINS = frozenset({"all", "any", "none", "one", "hasPrefix", "hasSuffix"})
-_CMP_NAMES = {"<": "_lt", ">": "_gt", "<=": "_le", ">=": "_ge"}
-_LOGIC = {"&&": "and", "and": "and", "||": "or", "or": "or"}
-_MERGEABLE = {("and", "all"), ("or", "any"), ("and", "none")}
-
-
-def same(a: n.Node | None, b: n.Node | None) -> bool:
-    """Structural equality of two subtrees, ignoring locations."""
-    if a is None or b is None:
-        return a is b
-    if type(a) is not type(b):
-        return False
-    for slot in type(a).__slots__:
-        if slot in ("line", "column"):
-            continue
-        x, y = getattr(a, slot), getattr(b, slot)
-        if isinstance(x, n.Node):
-            if not same(x, y):
-                return False
-        elif isinstance(x, list):
-            if len(x) != len(y):
-                return False
-            for p, q in zip(x, y, strict=True):
-                if isinstance(p, tuple):
-                    if not (same(p[0], q[0]) and same(p[1], q[1])):
-                        return False
-                elif not same(p, q):
-                    return False
-        elif x != y or type(x) is not type(y):
-            return False
-    return True
-
-
-class _Gen:
-    def __init__(self, checked: Checked, names: list[str]) -> None:
-        self.checked = checked
-        self.env_names = names
-        self.consts: dict[str, Any] = {}
-        self.scopes: list[dict[str, str]] = []
-        self.depth = 0
-        self.counter = 0
-        # Python forbids ``:=`` anywhere inside a comprehension's iterable expression.
-        self.in_iterable = 0
-        # ``let`` variables bound to a value that may be nil despite its static type.
-        self.nilable: set[str] = set()
-
-    def emit_iterable(self, node: n.Node) -> str:
-        self.in_iterable += 1
-        try:
-            return self.emit(node)
-        finally:
-            self.in_iterable -= 1
-
-    def fresh(self, prefix: str) -> str:
-        self.counter += 1
-        return f"_{prefix}{self.counter}"
-
-    def const(self, value: Any) -> str:
-        name = self.fresh("k")
-        self.consts[name] = value
-        return name
-
-    def kind(self, node: n.Node) -> str:
-        """The static kind when the run-time value is certain to have it, else "unknown".
-
-        The checker types ``find``/``first``/``last``/``get`` and ``?.`` chains by their
-        element type, but they yield nil when nothing is found; fast paths must not trust
-        those, so a nil still fails with the engine's message.
-        """
-        if _may_be_nil(node) or (
-            isinstance(node, n.Identifier) and self.resolve(node.name) in self.nilable
-        ):
-            return "unknown"
-        return self.checked.of(node).kind
-
-    def emit(self, node: n.Node) -> str:
-        method: Callable[[Any], str] = getattr(self, "e_" + type(node).__name__.lower())
-        return method(node)
-
-    def is_bool(self, node: n.Node) -> bool:
-        """True when the value is certainly a bool at run time, so no check is emitted.
-
-        Static types alone are not enough: ``and``/``or`` pass their right operand through,
-        and ``find``/``first``/``get``/indexing can yield nil whatever the element type.
-        """
-        if isinstance(node, n.Bool):
-            return True
-        if isinstance(node, n.Binary):
-            if node.op in _LOGIC:
-                return self.is_bool(node.right)
-            return node.op in _BOOL_OPERATORS
-        if isinstance(node, n.Unary):
-            return node.op in ("!", "not")
-        if isinstance(node, n.Conditional):
-            return self.is_bool(node.then) and self.is_bool(node.otherwise)
-        if isinstance(node, n.Sequence):
-            return self.is_bool(node.nodes[-1])
-        if isinstance(node, n.Variable):
-            return self.is_bool(node.body)
-        if isinstance(node, n.Builtin):
-            return node.name in _BOOL_BUILTINS
-        if isinstance(node, n.Call) and isinstance(node.callee, n.Identifier):
-            return node.callee.name in ("isNaN", "isInf", "isNil") and not any(
-                node.callee.name in scope for scope in self.scopes
-            )
-        return False
-
-    def as_bool(self, node: n.Node) -> str:
-        code = self.emit(node)
-        return code if self.is_bool(node) else f"_bool({code})"
+class _Gen(Emitter):
+    """One ``e_<node>`` method per node type, each returning a Python expression."""
 
     # -- leaves ----------------------------------------------------------------
     def e_nil(self, node: n.Nil) -> str:
@@ -179,12 +54,6 @@ class _Gen:
     def e_constant(self, node: n.Constant) -> str:
         return self.const(node.value)
 
-    def resolve(self, name: str) -> str | None:
-        for scope in reversed(self.scopes):
-            if name in scope:
-                return scope[name]
-        return None
-
     def e_identifier(self, node: n.Identifier) -> str:
         local = self.resolve(node.name)
         if local is not None:
@@ -206,110 +75,10 @@ class _Gen:
 
     # -- operators -------------------------------------------------------------
     def e_unary(self, node: n.Unary) -> str:
-        if node.op in ("!", "not"):
-            return f"(not {self.as_bool(node.operand)})"
-        code = self.emit(node.operand)
-        if node.op == "-":
-            return f"(-{code})" if self.kind(node.operand) == "float" else f"_neg({code})"
-        return code if self.kind(node.operand) in ("int", "float") else f"_pos({code})"
+        return emit_unary(self, node)
 
     def e_binary(self, node: n.Binary) -> str:
-        op = node.op
-        left, right = node.left, node.right
-        lk, rk = self.kind(left), self.kind(right)
-        if op in _LOGIC:
-            return self.logic(_LOGIC[op], left, right)
-        if op in ("==", "!="):
-            if lk == rk and lk in ("int", "float", "string"):
-                code = f"({self.emit(left)} == {self.emit(right)})"
-            else:
-                code = f"_eq({self.emit(left)}, {self.emit(right)})"
-            return code if op == "==" else f"(not {code})"
-        if op in _CMP_NAMES:
-            if (lk == rk and lk in ("float", "string", "int")) or (
-                {lk, rk} == {"int", "float"} and self.is_small_int(left, right)
-            ):
-                return f"({self.emit(left)} {op} {self.emit(right)})"
-            return f"{_CMP_NAMES[op]}({self.emit(left)}, {self.emit(right)})"
-        a, b = self.emit(left), self.emit(right)
-        if op in ("+", "-", "*"):
-            numeric = lk in ("int", "float") and rk in ("int", "float")
-            if numeric and "float" in (lk, rk):
-                return f"({a} {op} {b})"
-            if numeric:
-                return f"_wrap({a} {op} {b})"
-            if op == "+":
-                return f"_add(_st, {a}, {b})"
-            return f"{'_sub' if op == '-' else '_mul'}({a}, {b})"
-        simple = {"/": "_div", "%": "_mod", "**": "_pow", "^": "_pow", "contains": "_contains",
-                  "startsWith": "_startsWith", "endsWith": "_endsWith"}  # fmt: skip
-        if op in simple:
-            return f"{simple[op]}({a}, {b})"
-        if op == "matches":
-            return f"_matches(_st, {a}, {b})"
-        if op == "..":
-            return f"_range(_st, {a}, {b})"
-        if op == "??":
-            return f"_coalesce({a}, lambda: {b})"
-        if op == "in":
-            return self.e_in(node, a, b)
-        raise ExprSyntaxError(f"unknown operator {op}", line=node.line, column=node.column)
-
-    def is_small_int(self, left: n.Node, right: n.Node) -> bool:
-        """An int literal within 2**53 compares the same in Python as after Go's conversion."""
-        for side in (left, right):
-            if self.kind(side) == "int" and not (
-                isinstance(side, n.Int) and abs(side.value) <= 2**53
-            ):
-                return False
-        return True
-
-    def e_in(self, node: n.Binary, a: str, b: str) -> str:
-        right = node.right
-        if (
-            isinstance(right, n.Array)
-            and right.items
-            and all(isinstance(i, n.String) for i in right.items)
-        ):
-            values = frozenset(i.value for i in right.items if isinstance(i, n.String))
-            return f"_in_strs({a}, {self.const(values)})"
-        if (
-            isinstance(right, n.Binary)
-            and right.op == ".."
-            and self.kind(node.left) == "int"
-            and isinstance(right.left, n.Int)
-            and isinstance(right.right, n.Int)
-        ):
-            return f"_in_range({a}, {right.left.value}, {right.right.value})"
-        return f"_in({a}, {b})"
-
-    def logic(self, op: str, left: n.Node, right: n.Node) -> str:
-        if isinstance(right, n.Bool):
-            if right.value == (op == "and"):
-                return self.emit(left)
-            return "False" if op == "and" else "True"
-        if isinstance(left, n.Bool):
-            if left.value == (op == "and"):
-                return self.emit(right)
-            return "False" if op == "and" else "True"
-        if (
-            isinstance(left, n.Builtin)
-            and isinstance(right, n.Builtin)
-            and left.name == right.name
-            and (op, left.name) in _MERGEABLE
-            and len(left.args) == 2
-            and len(right.args) == 2
-            and same(left.args[0], right.args[0])
-        ):
-            p, q = left.args[1], right.args[1]
-            assert isinstance(p, n.Predicate)
-            assert isinstance(q, n.Predicate)
-            inner = "or" if left.name == "none" else op
-            body = n.Binary(inner, p.body, q.body, line=p.line, column=p.column)
-            self.checked.types[id(body)] = t.UNKNOWN
-            merged = n.Builtin(left.name, [left.args[0], n.Predicate(body)])
-            return self.e_builtin(merged)
-        return f"({self.as_bool(left)} {op} {self.emit(right)})"
+        return emit_binary(self, node)
 
     def e_conditional(self, node: n.Conditional) -> str:
         cond = self.as_bool(node.cond)
@@ -359,19 +128,7 @@ class _Gen:
         return f"_call({self.emit(callee)}, {', '.join(args)})"
 
     def e_builtin(self, node: n.Builtin) -> str:
-        from .gen_builtins import emit_builtin
-
         return emit_builtin(self, node)
-
-    def predicate(self, node: n.Node) -> tuple[str, int]:
-        """Emit a predicate body one pointer level deeper; return (code, depth)."""
-        self.depth += 1
-        try:
-            body = node.body if isinstance(node, n.Predicate) else node
-            code = self.emit(body)
-            return code, self.depth
-        finally:
-            self.depth -= 1
 
     # -- literals and binding --------------------------------------------------
     def e_array(self, node: n.Array) -> str:

@@ -1,14 +1,14 @@
-"""Code generation for builtin calls; predicate builtins become inline generator loops."""
+"""Code generation for builtin calls; predicate builtins become inline generator loops.
+
+It works on an ``Emitter`` (gen_emitter.py), not on the compiler, and reads which builtins
+take the run's Budget from the builtins' own table, so neither stage imports the other.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from . import nodes as n
 from .builtins import BUDGETED
-
-if TYPE_CHECKING:
-    from .compiler import _Gen
+from .gen_emitter import Emitter
 
 __all__ = ["emit_builtin"]
 
@@ -23,7 +23,7 @@ def _uses_index(node: n.Node) -> bool:
     return False
 
 
-def emit_builtin(g: _Gen, node: n.Builtin) -> str:
+def emit_builtin(g: Emitter, node: n.Builtin) -> str:
     name = node.name
     args = node.args
     if name in ("all", "any", "none", "one", "filter", "map", "count", "sum", "find",

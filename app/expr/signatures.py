@@ -1,17 +1,33 @@
-"""Static rules for the builtins: argument counts and types, result types, exact messages."""
+"""Static rules for the builtins and Argo's helpers: argument counts and types, result types,
+exact messages.
+
+The checker hands itself in as a ``TypeChecker`` (the three calls these rules make back into
+it), so this module never imports checker.py: the checker depends on its rules, not the other
+way round. The Argo helpers' table comes from argo.py, which is run-time data only.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from . import nodes as n
 from . import types as t
+from .argo import ArgoFunction
+from .errors import ExprTypeError
 from .types import Type
 
-if TYPE_CHECKING:
-    from .checker import _Checker
+__all__ = ["TypeChecker", "check_argo_call", "check_builtin"]
 
-__all__ = ["check_builtin"]
+
+class TypeChecker(Protocol):
+    """What the rules need from the checker: type a subtree, type a predicate, make an error."""
+
+    def visit(self, node: n.Node) -> Type: ...
+
+    def check_predicate(self, node: n.Node, elem: Type, acc: Type | None = None) -> Type: ...
+
+    def error(self, node: n.Node, message: str) -> ExprTypeError: ...
+
 
 _BOOL_PREDICATES = frozenset(
     {"all", "none", "any", "one", "filter", "find", "findIndex", "findLast", "findLastIndex",
@@ -60,7 +76,7 @@ def _pct(kind: Type) -> str:
     return "%!s(<nil>)" if kind.kind == "nil" else str(kind)
 
 
-def check_builtin(c: _Checker, node: n.Builtin) -> Type:
+def check_builtin(c: TypeChecker, node: n.Builtin) -> Type:
     name = node.name
     args = node.args
     if name in _COLLECTION:
@@ -152,7 +168,7 @@ def check_builtin(c: _Checker, node: n.Builtin) -> Type:
     raise c.error(node, f"unknown builtin {name}")
 
 
-def _check_unary(c: _Checker, node: n.Builtin, name: str, kind: Type) -> Type:
+def _check_unary(c: TypeChecker, node: n.Builtin, name: str, kind: Type) -> Type:
     k = kind.kind
     loose = k == "unknown"
     if name == "len":
@@ -199,7 +215,7 @@ def _check_unary(c: _Checker, node: n.Builtin, name: str, kind: Type) -> Type:
     raise c.error(node, f"invalid argument for {name} (type {_pct(kind)})")
 
 
-def _check_collection(c: _Checker, node: n.Builtin) -> Type:
+def _check_collection(c: TypeChecker, node: n.Builtin) -> Type:
     name = node.name
     coll = c.visit(node.args[0])
     if coll.kind not in ("array", "unknown"):
@@ -211,8 +227,7 @@ def _check_collection(c: _Checker, node: n.Builtin) -> Type:
         if name == "reduce":
             acc = c.visit(node.args[2]) if len(node.args) > 2 else elem
             acc = t.UNKNOWN if acc != elem else acc
-        body = c.check_predicate(node.args[1], elem, acc)
-        c.out.types[id(node.args[1])] = body
+        body = c.check_predicate(node.args[1], elem, acc)  # visit() records its type
         if name in _BOOL_PREDICATES and body.kind not in ("bool", "unknown"):
             raise c.error(node.args[1], f"predicate should return boolean (got {body})")
         if name == "sortBy" and len(node.args) > 2:
@@ -233,3 +248,31 @@ def _check_collection(c: _Checker, node: n.Builtin) -> Type:
         kind = body if body is not None else elem
         return kind if kind.is_number else t.UNKNOWN
     return body if body is not None and name == "reduce" and body.kind != "nil" else t.UNKNOWN
+
+
+def check_argo_call(c: TypeChecker, node: n.Call, fn: ArgoFunction, arg_types: list[Type]) -> Type:
+    """Argo's helpers are plain Go functions: an exact arity, and isNaN/isInf want a float64."""
+    if len(arg_types) < fn.arity:
+        raise c.error(node, f"not enough arguments to call {fn.name}")
+    if len(arg_types) > fn.arity:
+        raise c.error(node, f"too many arguments to call {fn.name}")
+    if fn.float_param:
+        kind = arg_types[0]
+        if kind.kind == "nil":
+            raise c.error(node, f"cannot use nil as argument (type float64) to call {fn.name}")
+        if kind.kind not in ("float", "int", "unknown"):
+            raise c.error(node, f"cannot use {kind} as argument (type float64) to call {fn.name} ")
+        node.args[0] = _floatify(node.args[0])
+    return fn.result
+
+
+def _floatify(node: n.Node) -> n.Node:
+    """expr converts integer literals passed where a float64 is expected."""
+    if isinstance(node, n.Int):
+        return n.Float(float(node.value), line=node.line, column=node.column)
+    if isinstance(node, n.Unary) and node.op in ("-", "+"):
+        node.operand = _floatify(node.operand)
+    elif isinstance(node, n.Binary) and node.op in ("+", "-", "*"):
+        node.left = _floatify(node.left)
+        node.right = _floatify(node.right)
+    return node

@@ -15,8 +15,9 @@ from typing import Any
 from . import runtime as rt
 from . import types as t
 from .argo import ARGO_FUNCTIONS
-from .builtins import FUNCTIONS, count_true, matches
+from .builtins import FUNCTIONS, count_true
 from .coerce import loop_items
+from .regex import matches
 
 __all__ = ["NAMESPACE", "ChainNil"]
 

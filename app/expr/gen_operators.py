@@ -1,0 +1,158 @@
+"""Code generation for operators: fast paths when the static kinds allow, helpers otherwise.
+
+A comparison or arithmetic between values whose kinds are certain compiles to the Python
+operator; anything else calls a run-time helper (``_eq``, ``_lt``, ``_add`` ...) that
+reproduces Go's semantics and messages. ``all(xs, p) && all(xs, q)`` over the same list
+becomes one loop.
+"""
+
+from __future__ import annotations
+
+from . import nodes as n
+from . import types as t
+from .errors import ExprSyntaxError
+from .gen_builtins import emit_builtin
+from .gen_emitter import LOGIC, Emitter
+
+__all__ = ["emit_binary", "emit_unary", "same"]
+
+_CMP_NAMES = {"<": "_lt", ">": "_gt", "<=": "_le", ">=": "_ge"}
+_MERGEABLE = {("and", "all"), ("or", "any"), ("and", "none")}
+
+
+def same(a: n.Node | None, b: n.Node | None) -> bool:
+    """Structural equality of two subtrees, ignoring locations."""
+    if a is None or b is None:
+        return a is b
+    if type(a) is not type(b):
+        return False
+    for slot in type(a).__slots__:
+        if slot in ("line", "column"):
+            continue
+        x, y = getattr(a, slot), getattr(b, slot)
+        if isinstance(x, n.Node):
+            if not same(x, y):
+                return False
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            for p, q in zip(x, y, strict=True):
+                if isinstance(p, tuple):
+                    if not (same(p[0], q[0]) and same(p[1], q[1])):
+                        return False
+                elif not same(p, q):
+                    return False
+        elif x != y or type(x) is not type(y):
+            return False
+    return True
+
+
+def emit_unary(g: Emitter, node: n.Unary) -> str:
+    if node.op in ("!", "not"):
+        return f"(not {g.as_bool(node.operand)})"
+    code = g.emit(node.operand)
+    if node.op == "-":
+        return f"(-{code})" if g.kind(node.operand) == "float" else f"_neg({code})"
+    return code if g.kind(node.operand) in ("int", "float") else f"_pos({code})"
+
+
+def emit_binary(g: Emitter, node: n.Binary) -> str:
+    op = node.op
+    left, right = node.left, node.right
+    lk, rk = g.kind(left), g.kind(right)
+    if op in LOGIC:
+        return _logic(g, LOGIC[op], left, right)
+    if op in ("==", "!="):
+        if lk == rk and lk in ("int", "float", "string"):
+            code = f"({g.emit(left)} == {g.emit(right)})"
+        else:
+            code = f"_eq({g.emit(left)}, {g.emit(right)})"
+        return code if op == "==" else f"(not {code})"
+    if op in _CMP_NAMES:
+        if (lk == rk and lk in ("float", "string", "int")) or (
+            {lk, rk} == {"int", "float"} and _is_small_int(g, left, right)
+        ):
+            return f"({g.emit(left)} {op} {g.emit(right)})"
+        return f"{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)})"
+    a, b = g.emit(left), g.emit(right)
+    if op in ("+", "-", "*"):
+        numeric = lk in ("int", "float") and rk in ("int", "float")
+        if numeric and "float" in (lk, rk):
+            return f"({a} {op} {b})"
+        if numeric:
+            return f"_wrap({a} {op} {b})"
+        if op == "+":
+            return f"_add(_st, {a}, {b})"
+        return f"{'_sub' if op == '-' else '_mul'}({a}, {b})"
+    simple = {"/": "_div", "%": "_mod", "**": "_pow", "^": "_pow", "contains": "_contains",
+              "startsWith": "_startsWith", "endsWith": "_endsWith"}  # fmt: skip
+    if op in simple:
+        return f"{simple[op]}({a}, {b})"
+    if op == "matches":
+        return f"_matches(_st, {a}, {b})"
+    if op == "..":
+        return f"_range(_st, {a}, {b})"
+    if op == "??":
+        return f"_coalesce({a}, lambda: {b})"
+    if op == "in":
+        return _emit_in(g, node, a, b)
+    raise ExprSyntaxError(f"unknown operator {op}", line=node.line, column=node.column)
+
+
+def _is_small_int(g: Emitter, left: n.Node, right: n.Node) -> bool:
+    """An int literal within 2**53 compares the same in Python as after Go's conversion."""
+    for side in (left, right):
+        if g.kind(side) == "int" and not (isinstance(side, n.Int) and abs(side.value) <= 2**53):
+            return False
+    return True
+
+
+def _emit_in(g: Emitter, node: n.Binary, a: str, b: str) -> str:
+    right = node.right
+    if (
+        isinstance(right, n.Array)
+        and right.items
+        and all(isinstance(i, n.String) for i in right.items)
+    ):
+        values = frozenset(i.value for i in right.items if isinstance(i, n.String))
+        return f"_in_strs({a}, {g.const(values)})"
+    if (
+        isinstance(right, n.Binary)
+        and right.op == ".."
+        and g.kind(node.left) == "int"
+        and isinstance(right.left, n.Int)
+        and isinstance(right.right, n.Int)
+    ):
+        return f"_in_range({a}, {right.left.value}, {right.right.value})"
+    return f"_in({a}, {b})"
+
+
+def _logic(g: Emitter, op: str, left: n.Node, right: n.Node) -> str:
+    """``and``/``or``: a constant side folds away, and two ``all``/``any``/``none`` over the
+    same collection share one loop (the predicates themselves are joined)."""
+    if isinstance(right, n.Bool):
+        if right.value == (op == "and"):
+            return g.emit(left)
+        return "False" if op == "and" else "True"
+    if isinstance(left, n.Bool):
+        if left.value == (op == "and"):
+            return g.emit(right)
+        return "False" if op == "and" else "True"
+    if (
+        isinstance(left, n.Builtin)
+        and isinstance(right, n.Builtin)
+        and left.name == right.name
+        and (op, left.name) in _MERGEABLE
+        and len(left.args) == 2
+        and len(right.args) == 2
+        and same(left.args[0], right.args[0])
+    ):
+        p, q = left.args[1], right.args[1]
+        assert isinstance(p, n.Predicate)
+        assert isinstance(q, n.Predicate)
+        inner = "or" if left.name == "none" else op
+        body = n.Binary(inner, p.body, q.body, line=p.line, column=p.column)
+        g.checked.types[id(body)] = t.UNKNOWN
+        merged = n.Builtin(left.name, [left.args[0], n.Predicate(body)])
+        return emit_builtin(g, merged)
+    return f"({g.as_bool(left)} {op} {g.emit(right)})"
