@@ -40,7 +40,8 @@ from app.spec.models import (
 )
 from app.spec.status import AnalysisRunStatus, format_time
 from app.store.records import MeasurementRecord, NewRun, RunRecord, TemplateRecord
-from app.store.sql import LabelRequirement, SqlStore
+from app.store.runs import LabelRequirement
+from app.store.sql import SqlStore
 
 __all__ = [
     "CLUSTER_KIND",
