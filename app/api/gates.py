@@ -55,7 +55,8 @@ from app.api.validate import problem_responses
 from app.core.errors import AppError, FieldProblem, InvalidInput, NotFound
 from app.core.metrics import Metrics
 from app.engine.runner import Runner, SystemClock, provider_cache
-from app.service.runs import RunService, phase_of, run_from_record
+from app.service.documents import phase_of, run_from_record
+from app.service.runs import RunService
 from app.spec.args import SecretSource
 from app.spec.errors import SpecError
 from app.spec.models import AnalysisRun
