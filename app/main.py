@@ -18,7 +18,7 @@ import httpx
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import checks, gates, health, problems, runs, templates, validate
+from app.api import argo_gate, checks, flagger, health, problems, runs, templates, validate
 from app.core.addresses import AddressPolicy, request_guard
 from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
@@ -144,6 +144,7 @@ def create_app(
     app.include_router(runs.router)
     app.include_router(validate.router)
     app.include_router(checks.router)
-    app.include_router(gates.router)
+    app.include_router(argo_gate.router)
+    app.include_router(flagger.router)
     app.add_middleware(AccessLog)
     return app

@@ -69,7 +69,8 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
     from app.engine.conditions import conditions_for, typed_result
     from app.engine.reconcile import judge, plan_reconcile
     from app.engine.runner import Runner
-    from app.service.runs import RunService, phase_of, status_document
+    from app.service.documents import phase_of, status_document
+    from app.service.runs import RunService
     from app.service.scheduler import _new_measurements
     from app.spec.models import Metric
     from app.store.db import open_engine

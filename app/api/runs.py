@@ -35,7 +35,7 @@ from app.spec.document import run_document
 from app.spec.models import API_VERSION, AnalysisRun
 from app.spec.status import Phase, format_time
 from app.store.records import MeasurementRecord
-from app.store.sql import LabelRequirement
+from app.store.runs import LabelRequirement
 
 __all__ = ["decode_continue", "encode_continue", "parse_selector", "router"]
 

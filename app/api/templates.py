@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
 from app.api.validate import problem_responses
-from app.service.runs import CLUSTER_KIND, NAMESPACED_KIND, RunService
+from app.service.runs import RunService
+from app.service.templates import CLUSTER_KIND, NAMESPACED_KIND
 from app.spec.models import API_VERSION, AnalysisTemplate, ClusterAnalysisTemplate
 from app.spec.status import format_time
 from app.store.records import TemplateRecord

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from app.api.body import read_document
 from app.api.deps import Reader, Runs
 from app.core.errors import FieldProblem, InvalidInput
-from app.service.runs import RunRequest
+from app.service.requests import RunRequest
 
 __all__ = [
     "FieldError",

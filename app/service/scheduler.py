@@ -28,7 +28,7 @@ from app.core.metrics import Metrics
 from app.engine.conditions import Conditions
 from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
-from app.service.runs import phase_of, run_from_record, status_document
+from app.service.documents import phase_of, run_from_record, status_document
 from app.spec.args import SecretSource
 from app.spec.models import AnalysisRun, Metric
 from app.spec.status import AnalysisRunStatus, Measurement, Phase

@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from app.api.gates import verdict_of
 from app.core.settings import Settings
 from app.main import create_app
-from app.service.runs import run_from_record
+from app.service.documents import run_from_record
 
 PROBLEM = "application/problem+json"
 SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"

@@ -143,7 +143,7 @@ def test_the_rollout_gives_the_gate_template_every_arg_it_needs() -> None:
 
 
 def test_the_canary_calls_augurs_flagger_gate_for_each_hook() -> None:
-    from app.api.gates import FLAGGER_HOOKS
+    from app.api.flagger import FLAGGER_HOOKS
 
     (canary,) = of_kind("Canary")
     assert canary["spec"]["targetRef"] == {

@@ -1,0 +1,122 @@
+"""Measurement queries: a pass's measurements written together with the status they lead to
+(and only while the writer still holds the run's lease), and read back a page at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from app.store.base import StoreBase, dump, utc
+from app.store.errors import DuplicateMeasurement, LeaseLost
+from app.store.records import MeasurementRecord, NewMeasurement
+from app.store.schema import measurements, runs
+
+__all__ = ["MeasurementQueries"]
+
+
+def _measurement(row: RowMapping) -> MeasurementRecord:
+    return MeasurementRecord(
+        run_id=row["run_id"],
+        metric=row["metric"],
+        seq=row["seq"],
+        phase=row["phase"],
+        value=row["value"],
+        message=row["message"],
+        metadata=json.loads(row["metadata"]),
+        started_at=utc(row["started_at"]),
+        finished_at=utc(row["finished_at"]),
+    )
+
+
+def _row(run_id: str, m: NewMeasurement) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "metric": m.metric,
+        "seq": m.seq,
+        "phase": m.phase,
+        "value": m.value,
+        "message": m.message,
+        "metadata": dump(dict(m.metadata)),
+        "started_at": m.started_at,
+        "finished_at": m.finished_at,
+    }
+
+
+class MeasurementQueries(StoreBase):
+    async def record(
+        self,
+        run_id: str,
+        *,
+        new: Sequence[NewMeasurement],
+        status: Mapping[str, Any],
+        phase: str,
+        next_reconcile_at: datetime | None,
+        completed_at: datetime | None = None,
+        lease_owner: str | None = None,
+        release: bool = False,
+    ) -> None:
+        """Store measurements and the status that follows from them, in one transaction.
+
+        With `lease_owner`, the write happens only while that owner still holds the run's lease;
+        otherwise `LeaseLost` is raised and nothing is written. `release` hands the lease back
+        in the same write, so the next pass can be taken by any replica.
+        """
+        now = self._clock()
+        condition = runs.c.id == run_id
+        if lease_owner is not None:
+            condition = and_(condition, runs.c.lease_owner == lease_owner)
+        try:
+            async with self._begin() as conn:
+                changed = await conn.execute(
+                    update(runs)
+                    .where(condition)
+                    .values(
+                        status=dump(status),
+                        phase=phase,
+                        updated_at=now,
+                        next_reconcile_at=next_reconcile_at,
+                        completed_at=completed_at,
+                        **({"lease_owner": None, "lease_expires_at": None} if release else {}),
+                    )
+                )
+                if changed.rowcount != 1:
+                    raise LeaseLost(f"run {run_id} is no longer held by {lease_owner}")
+                if new:
+                    await conn.execute(insert(measurements), [_row(run_id, m) for m in new])
+        except IntegrityError:
+            raise DuplicateMeasurement(
+                f"run {run_id} already has a measurement with one of these sequence numbers"
+            ) from None
+
+    async def measurements(
+        self,
+        run_id: str,
+        *,
+        metric: str | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+        after_metric: str | None = None,
+    ) -> list[MeasurementRecord]:
+        """Ordered by (metric, seq); with `after_metric`, those after (after_metric, after_seq)."""
+        query = select(measurements).where(measurements.c.run_id == run_id)
+        if metric is not None:
+            query = query.where(measurements.c.metric == metric)
+        if after_metric is not None:
+            query = query.where(
+                or_(
+                    measurements.c.metric > after_metric,
+                    and_(measurements.c.metric == after_metric, measurements.c.seq > after_seq),
+                )
+            )
+        elif after_seq:
+            query = query.where(measurements.c.seq > after_seq)
+        query = query.order_by(measurements.c.metric, measurements.c.seq).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [_measurement(row) for row in rows]

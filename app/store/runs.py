@@ -1,0 +1,192 @@
+"""Run queries: create (once per idempotency key), read by name, id or key, list a page by
+namespace, phase and label selector, change the spec, delete, and the counts and next wake-up
+the scheduler and the metrics read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+
+from app.store.base import StoreBase, dump, utc, when
+from app.store.errors import NameTaken
+from app.store.records import NewRun, RunRecord
+from app.store.schema import measurements, run_labels, runs
+
+__all__ = ["LabelRequirement", "RunQueries", "run_record"]
+
+#: (key, operator, values): operators `=`, `!=`, `in`, `notin`, `exists`, `!` as in Kubernetes.
+LabelRequirement = tuple[str, str, tuple[str, ...]]
+
+
+def run_record(row: RowMapping) -> RunRecord:
+    return RunRecord(
+        id=row["id"],
+        namespace=row["namespace"],
+        name=row["name"],
+        labels=json.loads(row["labels"]),
+        spec=json.loads(row["spec"]),
+        status=json.loads(row["status"]),
+        phase=row["phase"],
+        idempotency_key=row["idempotency_key"],
+        created_at=when(row["created_at"]),
+        updated_at=when(row["updated_at"]),
+        completed_at=utc(row["completed_at"]),
+        next_reconcile_at=utc(row["next_reconcile_at"]),
+    )
+
+
+class RunQueries(StoreBase):
+    async def create_run(
+        self, run: NewRun, *, idempotency_key: str | None = None
+    ) -> tuple[RunRecord, bool]:
+        """Insert a run; with a key seen before, return that run instead (created = False)."""
+        if idempotency_key is not None:
+            existing = await self._run_where(runs.c.idempotency_key == idempotency_key)
+            if existing is not None:
+                return existing, False
+        now = self._clock()
+        try:
+            async with self._begin() as conn:
+                await conn.execute(
+                    insert(runs).values(
+                        id=run.id,
+                        namespace=run.namespace,
+                        name=run.name,
+                        labels=dump(dict(run.labels)),
+                        spec=dump(run.spec),
+                        status=dump(run.status),
+                        phase=run.phase,
+                        idempotency_key=idempotency_key,
+                        created_at=now,
+                        updated_at=now,
+                        next_reconcile_at=run.next_reconcile_at,
+                    )
+                )
+                if run.labels:
+                    await conn.execute(
+                        insert(run_labels),
+                        [{"run_id": run.id, "key": k, "value": v} for k, v in run.labels.items()],
+                    )
+        except IntegrityError:
+            if idempotency_key is not None:  # a concurrent retry with the same key won the race
+                existing = await self._run_where(runs.c.idempotency_key == idempotency_key)
+                if existing is not None:
+                    return existing, False
+            raise NameTaken(
+                f"analysisrun {run.namespace}/{run.name} exists already; choose another "
+                "metadata.name or use metadata.generateName"
+            ) from None
+        created = await self._run_where(runs.c.id == run.id)
+        assert created is not None
+        return created, True
+
+    async def _run_where(self, condition: Any) -> RunRecord | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(runs).where(condition))).mappings().one_or_none()
+        return None if row is None else run_record(row)
+
+    async def get_run(self, *, namespace: str, name: str) -> RunRecord | None:
+        return await self._run_where(and_(runs.c.namespace == namespace, runs.c.name == name))
+
+    async def run_by_key(self, idempotency_key: str) -> RunRecord | None:
+        return await self._run_where(runs.c.idempotency_key == idempotency_key)
+
+    async def get_run_by_id(self, run_id: str) -> RunRecord | None:
+        return await self._run_where(runs.c.id == run_id)
+
+    async def list_runs(
+        self,
+        *,
+        namespace: str | None = None,
+        phase: str | None = None,
+        selector: Sequence[LabelRequirement] = (),
+        limit: int = 100,
+        after: tuple[datetime, str] | None = None,
+    ) -> list[RunRecord]:
+        """Oldest first; `after` is the (created_at, id) of the last run of the previous page."""
+        query = select(runs)
+        if namespace is not None:
+            query = query.where(runs.c.namespace == namespace)
+        if phase is not None:
+            query = query.where(runs.c.phase == phase)
+        for requirement in selector:
+            query = query.where(_label_clause(*requirement))
+        if after is not None:
+            created, run_id = after
+            query = query.where(
+                or_(
+                    runs.c.created_at > created,
+                    and_(runs.c.created_at == created, runs.c.id > run_id),
+                )
+            )
+        query = query.order_by(runs.c.created_at, runs.c.id).limit(limit)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [run_record(row) for row in rows]
+
+    async def update_spec(
+        self, run_id: str, *, spec: Mapping[str, Any], next_reconcile_at: datetime | None
+    ) -> None:
+        """Change a run's spec (terminate) and bring its next pass forward."""
+        async with self._begin() as conn:
+            await conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    spec=dump(spec), next_reconcile_at=next_reconcile_at, updated_at=self._clock()
+                )
+            )
+
+    async def count_by_phase(self) -> dict[str, int]:
+        query = select(runs.c.phase, func.count()).group_by(runs.c.phase)
+        async with self.engine.connect() as conn:
+            return {phase: int(count) for phase, count in (await conn.execute(query)).all()}
+
+    async def next_due(self, *, skip: Sequence[str] = ()) -> datetime | None:
+        """The earliest wake-up of any run (leased or not) but those in `skip`, to know how
+        long to sleep."""
+        query = select(func.min(runs.c.next_reconcile_at))
+        if skip:
+            query = query.where(runs.c.id.not_in(list(skip)))
+        async with self.engine.connect() as conn:
+            return utc((await conn.execute(query)).scalar())
+
+    async def delete_run(self, *, namespace: str, name: str) -> bool:
+        async with self._begin() as conn:
+            run_id = (
+                await conn.execute(
+                    select(runs.c.id).where(runs.c.namespace == namespace, runs.c.name == name)
+                )
+            ).scalar_one_or_none()
+            if run_id is None:
+                return False
+            # Explicit, not only ON DELETE CASCADE: SQLite enforces that only with a pragma.
+            await conn.execute(delete(measurements).where(measurements.c.run_id == run_id))
+            await conn.execute(delete(run_labels).where(run_labels.c.run_id == run_id))
+            await conn.execute(delete(runs).where(runs.c.id == run_id))
+        return True
+
+
+def _label_clause(key: str, operator: str, values: tuple[str, ...]) -> Any:
+    has = select(run_labels.c.run_id).where(
+        run_labels.c.run_id == runs.c.id, run_labels.c.key == key
+    )
+    if operator in ("=", "=="):
+        return exists(has.where(run_labels.c.value == values[0]))
+    if operator == "in":
+        return exists(has.where(run_labels.c.value.in_(values)))
+    if operator == "!=":
+        return ~exists(has.where(run_labels.c.value == values[0]))
+    if operator == "notin":
+        return ~exists(has.where(run_labels.c.value.in_(values)))
+    if operator == "exists":
+        return exists(has)
+    if operator == "!":
+        return ~exists(has)
+    raise ValueError(f"unknown label selector operator {operator!r}")
