@@ -9,7 +9,6 @@ read entities and metric names back out of it for no-data messages.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Mapping
 from datetime import tzinfo
@@ -23,6 +22,7 @@ from providers.golang import GoJSONError, decode_json, marshal
 from providers.skywalking.config import PROVIDER, parse_config
 from providers.skywalking.query import inspect_data
 from providers.skywalking.window import compute_window, parse_timezone
+from providers.transport import redact_url
 
 __all__ = ["SkyWalkingProvider"]
 
@@ -31,13 +31,7 @@ _ARGO_HEADERS = {
     "Accept": "application/json; charset=utf-8",
 }
 _CHECK_QUERY = "query augurCheck { getTimeInfo { timezone currentTimestamp } }"
-_USERINFO = re.compile(r"//[^/@]*@")
 NO_RESULTS = "no results returned from SkyWalking query"
-
-
-def _safe(url: str) -> str:
-    """The URL without ``user:password@``: it ends up in messages."""
-    return _USERINFO.sub("//", url)
 
 
 def _field(payload: Mapping[str, Any], name: str) -> Any:
@@ -135,13 +129,13 @@ class SkyWalkingProvider:
             )
         except httpx.TimeoutException as exc:
             raise UnavailableError(
-                f'Post "{_safe(self._url)}": timed out after {self._config.timeout_seconds:g}s '
-                f"({type(exc).__name__})",
+                f'Post "{redact_url(self._url)}": timed out after '
+                f"{self._config.timeout_seconds:g}s ({type(exc).__name__})",
                 provider=PROVIDER,
             ) from exc
         except httpx.HTTPError as exc:
             raise UnavailableError(
-                f'Post "{_safe(self._url)}": {transport_reason(exc)}', provider=PROVIDER
+                f'Post "{redact_url(self._url)}": {transport_reason(exc)}', provider=PROVIDER
             ) from exc
         latency = time.perf_counter() - started
         return self._data(response), latency
