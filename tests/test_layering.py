@@ -10,6 +10,7 @@ fail.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,3 +360,24 @@ def test_planted_size_and_root_rules_are_seen(tmp_path: Path) -> None:
     assert long_modules(tree) == [f"app/big.py: {MAX_LINES + 1} lines"]
     assert len(loose_modules(tree)) == MAX_LOOSE + 2 + 1  # m0..m8, big, __init__
     assert undocumented_packages(tree) == ["app", "app.core"]
+
+
+# -- docs/architecture.md names real files -------------------------------------------------------
+
+
+def named_paths(text: str) -> set[str]:
+    """Every repository path the page names: link targets and back-quoted paths."""
+    links = {m.removeprefix("../") for m in re.findall(r"\]\(([^)#\s]+)\)", text)}
+    quoted = set(re.findall(r"`((?:app|providers|tests|examples|docs)/[\w./-]*)`", text))
+    return {p for p in links | quoted if not p.startswith("http")}
+
+
+def test_the_architecture_page_names_only_real_files() -> None:
+    named = named_paths((REPO / "docs" / "architecture.md").read_text())
+    assert len(named) > 30  # the walk names a file at every step
+    assert sorted(p for p in named if not (REPO / p).exists()) == []
+
+
+def test_a_missing_file_on_the_page_is_seen(tmp_path: Path) -> None:
+    named = named_paths("see [x](../app/nowhere.py) and `providers/gone.py`, [web](https://x.io)")
+    assert named == {"app/nowhere.py", "providers/gone.py"}
