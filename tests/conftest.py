@@ -8,6 +8,9 @@ import pytest
 
 from tests.support.postgres import Postgres, postgres_server
 
+#: The fake servers' fixtures (``fake_oap``, ``scripted``), seen by every test folder.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.core.addresses import AddressPolicy, AddressRefused, request_guard
-from tests.fakes.scripted import Reply, scripted_server
+from tests.fakes.scripted import Reply, ScriptedServer
 
 DNS = {
     "oap.skywalking.svc.cluster.local": ["10.0.3.7"],
@@ -78,14 +78,15 @@ def test_a_bad_cidr_names_the_setting() -> None:
         AddressPolicy.parse("10.0.0.0/33")
 
 
-async def test_the_request_guard_stops_a_redirect_to_a_refused_address() -> None:
+async def test_the_request_guard_stops_a_redirect_to_a_refused_address(
+    scripted: ScriptedServer,
+) -> None:
     policy = AddressPolicy.parse("127.0.0.1")
-    with scripted_server() as server:
-        url = server.reply(
-            "/hop", Reply(status=302, headers=(("Location", "http://169.254.169.254/latest"),))
-        )
-        async with httpx.AsyncClient(event_hooks={"request": [request_guard(policy)]}) as client:
-            with pytest.raises(httpx.ConnectError, match="refused by augur: request: 169.254"):
-                await client.get(url, follow_redirects=True)
-            # The allowed host itself was reached: only the hop was refused.
-            assert server.last("/hop").method == "GET"
+    url = scripted.reply(
+        "/hop", Reply(status=302, headers=(("Location", "http://169.254.169.254/latest"),))
+    )
+    async with httpx.AsyncClient(event_hooks={"request": [request_guard(policy)]}) as client:
+        with pytest.raises(httpx.ConnectError, match="refused by augur: request: 169.254"):
+            await client.get(url, follow_redirects=True)
+        # The allowed host itself was reached: only the hop was refused.
+        assert scripted.last("/hop").method == "GET"

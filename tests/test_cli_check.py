@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -11,20 +10,11 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.cli.check import sparkline
 from tests.fakes.fake_oap import FakeOAP
-from tests.fakes.fixtures import fake_oap, fake_oap_server
-from tests.fakes.scripted import Reply, ScriptedServer, scripted_server
-
-__all__ = ["fake_oap", "fake_oap_server"]
+from tests.fakes.scripted import Reply, ScriptedServer
 
 runner = CliRunner()
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 SEED = "all(result.service_apdex.values.values, {asFloat(.value) >= 9900})"
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedServer]:
-    with scripted_server() as server:
-        yield server
 
 
 def check_skywalking(oap: FakeOAP, *extra: str) -> list[str]:

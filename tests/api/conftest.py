@@ -7,7 +7,6 @@ problem+json) without a socket. The app itself is at `client.app`.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from fastapi import FastAPI
 
 from app.core.settings import Settings
 from app.main import create_app
+from tests.support.waiting import wait_ready_async
 
 PROBLEM = "application/problem+json"
 NS = "/api/v1/namespaces/default"
@@ -40,7 +40,7 @@ def serve(tmp_path: Path) -> Serve:
             transport = httpx.ASGITransport(app=app)
             async with Client(transport=transport, base_url="http://augur.test") as client:
                 client.app = app
-                await wait_ready(client)
+                await wait_ready_async(client)
                 yield client
 
     return start
@@ -50,29 +50,6 @@ def serve(tmp_path: Path) -> Serve:
 async def client(serve: Serve) -> AsyncIterator[Client]:
     async with serve() as started:
         yield started
-
-
-async def wait_ready(client: httpx.AsyncClient, *, timeout: float = 20.0) -> None:
-    """Migrations run in the background at start-up."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (await client.get("/readyz")).status_code != 200:
-        assert loop.time() < deadline, "augur did not become ready"
-        await asyncio.sleep(0.02)
-
-
-async def wait_phase(
-    client: httpx.AsyncClient, name: str, phases: set[str], *, timeout: float = 10.0
-) -> dict[str, Any]:
-    """Poll the run until the scheduler has moved it into one of `phases`."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        run: dict[str, Any] = (await client.get(f"{NS}/analysisruns/{name}")).json()
-        if run.get("status", {}).get("phase") in phases:
-            return run
-        assert loop.time() < deadline, f"run {name} is still {run.get('status')}"
-        await asyncio.sleep(0.05)
 
 
 def replay_metric(*values: Any, name: str = "apdex", **fields: Any) -> dict[str, Any]:

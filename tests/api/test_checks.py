@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.api.conftest import PROBLEM, Client, Serve
 from tests.fakes.fake_oap import FakeOAP
-from tests.fakes.fixtures import fake_oap, fake_oap_server
-from tests.fakes.scripted import Reply, ScriptedServer, scripted_server
-
-__all__ = ["fake_oap", "fake_oap_server"]
+from tests.fakes.scripted import Reply, ScriptedServer
 
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 SEED = "all(result.service_apdex.values.values, {asFloat(.value) >= 9900})"
 SKYWALKING = "/api/v1/check/skywalking"
 WEB = "/api/v1/check/web"
-
-
-@pytest.fixture(scope="module")
-def scripted_module() -> Iterator[ScriptedServer]:
-    with scripted_server() as server:
-        yield server
-
-
-@pytest.fixture
-def scripted(scripted_module: ScriptedServer) -> ScriptedServer:
-    scripted_module.reset()
-    return scripted_module
 
 
 @pytest.mark.parametrize(

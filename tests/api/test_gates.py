@@ -21,10 +21,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.api.gates import verdict_of
+from app.api.gates import Verdict, verdict_of
 from app.core.settings import Settings
 from app.main import create_app
 from app.service.documents import run_from_record
+from tests.support.waiting import wait_for_async, wait_ready_async
 
 PROBLEM = "application/problem+json"
 SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
@@ -95,16 +96,25 @@ class Gate:
 
     async def settled(self, key: str, phase: str, *, timeout: float = 10.0) -> dict[str, Any]:
         """Wait until the run keyed `key` reaches `phase` with a measurement taken."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        async def verdict() -> Verdict | None:
             record = await self.app.state.store.run_by_key(key)
-            if record is not None:
-                verdict = verdict_of(run_from_record(record))
-                taken = sum(m.count + m.error for m in verdict.metrics.values())
-                if verdict.phase == phase and taken > 0:
-                    return verdict.model_dump(by_alias=True)
-            assert time.monotonic() < deadline, f"{key} did not reach {phase}"
-            await asyncio.sleep(0.05)
+            return None if record is None else verdict_of(run_from_record(record))
+
+        def reached(seen: Verdict | None) -> bool:
+            if seen is None:
+                return False
+            taken = sum(m.count + m.error for m in seen.metrics.values())
+            return seen.phase == phase and taken > 0
+
+        settled = await wait_for_async(
+            verdict,
+            reached,
+            timeout=timeout,
+            describe=lambda seen: f"{key} did not reach {phase}; last verdict: {seen}",
+        )
+        assert settled is not None
+        return settled.model_dump(by_alias=True)
 
     def calls(self, controller: str, hook: str, answer: str) -> float:
         labels = {"controller": controller, "hook": hook, "answer": answer}
@@ -117,10 +127,7 @@ async def _gate(tmp_path: Path, **settings: Any) -> AsyncIterator[Gate]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://augur") as client:
-            deadline = time.monotonic() + 20
-            while (await client.get("/readyz")).status_code != 200:
-                assert time.monotonic() < deadline, "the store never became ready"
-                await asyncio.sleep(0.05)
+            await wait_ready_async(client)
             for name, (body, _) in TEMPLATES.items():
                 for namespace in ("bookinfo", "test"):
                     await app.state.runs.put_template(

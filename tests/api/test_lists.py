@@ -12,7 +12,8 @@ import pytest
 from app.api.runs import decode_continue, encode_continue, parse_selector
 from app.core.errors import InvalidInput
 from app.store.records import NewMeasurement, NewRun
-from tests.api.conftest import NS, PROBLEM, Client, replay_metric, wait_phase
+from tests.api.conftest import NS, PROBLEM, Client, replay_metric
+from tests.support.waiting import wait_run_async
 
 RUNS = f"{NS}/analysisruns"
 
@@ -36,7 +37,7 @@ async def fleet(client: Client) -> Client:
         assert reply.status_code == 201, reply.text
     for name, namespace, _, _ in FLEET:
         if namespace == "default":
-            await wait_phase(client, name, {"Successful", "Failed"})
+            await wait_run_async(client, name, phases={"Successful", "Failed"})
     return client
 
 

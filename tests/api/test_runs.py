@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.api.conftest import NS, PROBLEM, Client, replay_metric, template, wait_phase
+from tests.api.conftest import NS, PROBLEM, Client, replay_metric, template
+from tests.support.waiting import wait_run_async
 
 RUNS = f"{NS}/analysisruns"
 APDEX_ARGS = [{"name": "service-name"}, {"name": "threshold", "value": "0.99"}]
@@ -42,7 +43,7 @@ async def test_run_from_a_template_reference_and_args(client: Client) -> None:
     assert run["metadata"]["uid"]
     assert {"name": "threshold", "value": "0.99"} in run["spec"]["args"]
 
-    done = await wait_phase(client, name, {"Successful", "Failed", "Error"})
+    done = await wait_run_async(client, name, phases={"Successful", "Failed", "Error"})
     assert done["status"]["phase"] == "Successful"
     result = done["status"]["metricResults"][0]
     assert result["name"] == "apdex"
@@ -62,7 +63,9 @@ async def test_run_from_an_inline_spec(client: Client) -> None:
     run = reply.json()
     assert run["metadata"]["name"].startswith("inline-")
     assert run["metadata"]["labels"] == {"team": "checkout"}
-    done = await wait_phase(client, run["metadata"]["name"], {"Successful", "Failed", "Error"})
+    done = await wait_run_async(
+        client, run["metadata"]["name"], phases={"Successful", "Failed", "Error"}
+    )
     assert done["status"]["phase"] == "Failed"
 
 
@@ -78,7 +81,7 @@ async def test_run_from_a_whole_analysisrun_in_yaml(client: Client) -> None:
     )
     assert reply.status_code == 201, reply.text
     assert reply.json()["metadata"]["name"] == "by-hand"
-    done = await wait_phase(client, "by-hand", {"Successful", "Failed", "Error"})
+    done = await wait_run_async(client, "by-hand", phases={"Successful", "Failed", "Error"})
     assert done["status"]["phase"] == "Successful"
 
     document["metadata"] = {"generateName": "by-hand-"}
@@ -226,11 +229,11 @@ async def test_terminate_stops_a_running_run(client: Client) -> None:
     metric = replay_metric(1.0, 1.0, 1.0, count=3, interval="1h")
     created = await client.post(RUNS, json={"name": "long", "spec": {"metrics": [metric]}})
     assert created.status_code == 201
-    await wait_phase(client, "long", {"Running"})
+    await wait_run_async(client, "long", phases={"Running"})
     stopped = await client.post(f"{RUNS}/long/terminate")
     assert stopped.status_code == 200
     assert stopped.json()["spec"]["terminate"] is True
-    done = await wait_phase(client, "long", {"Successful", "Failed", "Error", "Inconclusive"})
+    done = await wait_run_async(client, "long")
     assert done["status"]["phase"] == "Successful"
     assert done["status"]["message"] == "Run Terminated"
     assert done["status"]["metricResults"][0]["count"] == 1
@@ -238,7 +241,7 @@ async def test_terminate_stops_a_running_run(client: Client) -> None:
 
 async def test_delete_removes_the_run(client: Client) -> None:
     await client.post(RUNS, json={"name": "gone", "spec": {"metrics": [replay_metric(1.0)]}})
-    await wait_phase(client, "gone", {"Successful"})
+    await wait_run_async(client, "gone", phases={"Successful"})
     deleted = await client.delete(f"{RUNS}/gone")
     assert deleted.status_code == 204
     assert deleted.content == b""

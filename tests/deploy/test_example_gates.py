@@ -7,7 +7,6 @@ the scheduler's measurements fail fast (Error, retried) and the verdict stays Ru
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import yaml
 from app.core.settings import Settings
 from app.main import create_app
 from tests.deploy.examples import EXAMPLES, TEMPLATE_ARGS, of_kind, resolve, templates
+from tests.support.waiting import wait_ready_async
 
 TOKEN = "write-token-for-the-examples-0123"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a connection is refused
@@ -37,10 +37,7 @@ async def augur(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://augur.augur:8080") as c:
-            for _ in range(400):
-                if (await c.get("/readyz")).status_code == 200:
-                    break
-                await asyncio.sleep(0.05)
+            await wait_ready_async(c)
             seed = yaml.safe_load((EXAMPLES / "skywalking-apdex.yaml").read_text())
             for arg in seed["spec"]["args"]:
                 if arg["name"] == "oap-address":

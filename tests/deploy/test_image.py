@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 
 from tests.deploy.tools import REPO, bin_tool
 from tests.support.servers import free_port, wait_until_answers
+from tests.support.waiting import wait_for
 
 DOCKERFILE = REPO / "Dockerfile"
 #: Files of the source packages the installed package leaves out (none).
@@ -258,11 +258,13 @@ def test_the_installed_package_is_not_the_source_tree(installed: Path) -> None:
 
 
 def test_the_installed_package_migrates_its_store_and_is_ready(served: str) -> None:
-    deadline = time.monotonic() + 20
-    answer = httpx.get(f"{served}/readyz", timeout=5)
-    while answer.status_code != 200 and time.monotonic() < deadline:
-        time.sleep(0.1)  # 503 until the migrations have run
-        answer = httpx.get(f"{served}/readyz", timeout=5)
+    answer = wait_for(  # 503 until the migrations have run
+        lambda: httpx.get(f"{served}/readyz", timeout=5),
+        lambda answer: answer.status_code == 200,
+        timeout=20,
+        interval=0.1,
+        describe=lambda answer: f"/readyz {answer.status_code} {answer.text}",
+    )
     assert (answer.status_code, answer.json()) == (200, {"status": "ready"})
 
 

@@ -1,16 +1,35 @@
-"""pytest fixtures for the fake OAP; import them into a ``conftest.py`` to use them.
+"""pytest fixtures for the fake servers, registered for the whole suite by ``tests/conftest.py``.
 
-One server per session (starting uvicorn costs ~0.1 s); ``fake_oap`` hands each test a clean
-one: no series, no fault, no recorded requests.
+One server of each kind per session (starting one costs time); the function-scoped fixture hands
+each test a clean one:
+
+- ``fake_oap``: the fake SkyWalking OAP, with no series, no fault and no recorded requests;
+- ``scripted``: the scripted loopback HTTP server, with no replies and no recorded requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 import pytest
 
 from tests.fakes.fake_oap import FakeOAP
+from tests.fakes.scripted import ScriptedServer, scripted_server
+
+
+class _Resettable(Protocol):
+    def reset(self) -> None: ...
+
+
+R = TypeVar("R", bound=_Resettable)
+
+
+def _clean(server: R) -> Iterator[R]:
+    """The session's server for one test, forgetting whatever the test left on it."""
+    server.reset()
+    yield server
+    server.reset()
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +40,15 @@ def fake_oap_server() -> Iterator[FakeOAP]:
 
 @pytest.fixture
 def fake_oap(fake_oap_server: FakeOAP) -> Iterator[FakeOAP]:
-    fake_oap_server.reset()
-    yield fake_oap_server
-    fake_oap_server.reset()
+    yield from _clean(fake_oap_server)
+
+
+@pytest.fixture(scope="session")
+def scripted_session() -> Iterator[ScriptedServer]:
+    with scripted_server() as server:
+        yield server
+
+
+@pytest.fixture
+def scripted(scripted_session: ScriptedServer) -> Iterator[ScriptedServer]:
+    yield from _clean(scripted_session)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 
 from tests.support import servers
-
-COMPLETED = ("Successful", "Failed", "Error", "Inconclusive")
+from tests.support.waiting import run_path
 
 
 def wait_ready(base_url: str, *, timeout: float = 30) -> None:
@@ -17,23 +15,10 @@ def wait_ready(base_url: str, *, timeout: float = 30) -> None:
 
 
 def run_of(base_url: str, namespace: str, name: str) -> dict[str, Any]:
-    reply = httpx.get(f"{base_url}/api/v1/namespaces/{namespace}/analysisruns/{name}", timeout=10)
+    reply = httpx.get(base_url + run_path(namespace, name), timeout=10)
     assert reply.status_code == 200, reply.text
     document: dict[str, Any] = reply.json()
     return document
-
-
-def phase_of(run: dict[str, Any]) -> str:
-    return str(run.get("status", {}).get("phase") or "Pending")
-
-
-def wait_finished(base_url: str, namespace: str, name: str, *, timeout: float) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = run_of(base_url, namespace, name)
-        if phase_of(run) in COMPLETED or time.monotonic() > deadline:
-            return run
-        time.sleep(0.2)
 
 
 def stored_measurements(base_url: str, namespace: str, name: str) -> list[dict[str, Any]]:

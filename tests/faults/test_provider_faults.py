@@ -20,15 +20,10 @@ import httpx
 import pytest
 
 from tests.fakes.fake_oap import FakeOAP, Fault
-from tests.faults.reading import (
-    assert_complete_and_unique,
-    phase_of,
-    stored_measurements,
-    wait_finished,
-    wait_ready,
-)
+from tests.faults.reading import assert_complete_and_unique, stored_measurements, wait_ready
 from tests.faults.upstream import Answer, FaultServer, Hangup, Reset, fault_server
 from tests.support.servers import Served, augur_server
+from tests.support.waiting import phase_of, wait_run
 
 NAMESPACE = "faults"
 SERVICE = "reviews"
@@ -328,7 +323,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_provider_fault(world: World, case: Case) -> None:
     base = world.served.base_url
-    run = wait_finished(base, NAMESPACE, case.id, timeout=80)
+    run = wait_run(base, case.id, namespace=NAMESPACE, timeout=80)
     stored = stored_measurements(base, NAMESPACE, case.id)
     assert [m["phase"] for m in stored] == case.phases, run["status"]
     error = case.error.replace("{url}", re.escape(world.urls[case.id]))

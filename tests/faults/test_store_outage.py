@@ -25,16 +25,10 @@ from app.main import create_app
 from app.store.db import STORE_UNREACHABLE
 from app.store.errors import StoreUnavailable
 from app.store.sql import SqlStore
-from tests.faults.reading import (
-    assert_complete_and_unique,
-    phase_of,
-    run_of,
-    stored_measurements,
-    wait_finished,
-    wait_ready,
-)
+from tests.faults.reading import assert_complete_and_unique, run_of, stored_measurements, wait_ready
 from tests.support.postgres import Postgres, postgres_server, start_postgres, stop_postgres
 from tests.support.servers import augur_server
+from tests.support.waiting import phase_of, wait_for, wait_run, wait_run_model
 
 NAMESPACE = "outage"
 COUNT = 8
@@ -88,10 +82,13 @@ def test_postgres_down_and_back_mid_run(own_postgres: Postgres, tmp_path: Path) 
             )
             assert reply.status_code == 201, reply.text
         # Mid-run: every run has measurements, none is finished.
-        deadline = time.monotonic() + 20
-        while any(len(stored_measurements(base, NAMESPACE, name)) < 2 for name in RUNS):
-            assert time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_for(
+            lambda: {name: len(stored_measurements(base, NAMESPACE, name)) for name in RUNS},
+            lambda counts: all(count >= 2 for count in counts.values()),
+            timeout=20,
+            interval=0.1,
+            describe=lambda counts: f"measurements stored per run: {counts}",
+        )
 
         stop_postgres(own_postgres)
         down_at = time.monotonic()
@@ -109,11 +106,13 @@ def test_postgres_down_and_back_mid_run(own_postgres: Postgres, tmp_path: Path) 
         assert served.proc.poll() is None
         start_postgres(own_postgres)
 
-        deadline = time.monotonic() + 30
-        while status_code(f"{base}/readyz") != 200:
-            assert time.monotonic() < deadline, "not ready again after the database came back"
-            time.sleep(0.2)
-        runs = {name: wait_finished(base, NAMESPACE, name, timeout=60) for name in RUNS}
+        wait_for(
+            lambda: status_code(f"{base}/readyz"),
+            lambda code: code == 200,
+            timeout=30,
+            describe=lambda code: f"not ready again after the database came back (/readyz {code})",
+        )
+        runs = {name: wait_run(base, name, namespace=NAMESPACE, timeout=60) for name in RUNS}
         assert {name: phase_of(run) for name, run in runs.items()} == {
             name: verdict for name, (_, verdict) in RUNS.items()
         }
@@ -158,16 +157,7 @@ async def test_a_write_that_fails_once_loses_no_measurement(tmp_path: Path) -> N
         spec_ = spec(results)
         spec_["metrics"][0]["count"] = 3
         await app.state.runs.create_run(NAMESPACE, {"name": "flaky", "spec": spec_})
-
-        async def finished() -> Any:
-            while True:
-                run = await app.state.runs.get_run(NAMESPACE, "flaky")
-                phase = run.status.phase if run.status is not None else None
-                if phase is not None and phase.completed:
-                    return run
-                await asyncio.sleep(0.05)
-
-        run = await asyncio.wait_for(finished(), timeout=40)
+        run = await wait_run_model(lambda: app.state.runs.get_run(NAMESPACE, "flaky"), timeout=40)
         stored = await app.state.runs.measurements(
             NAMESPACE, "flaky", metric=None, after_seq=0, limit=100
         )

@@ -1,3 +1,15 @@
-from tests.fakes.fixtures import fake_oap, fake_oap_server
+"""Fixtures the provider tests share (the fake servers' come from ``tests.fakes.fixtures``)."""
 
-__all__ = ["fake_oap", "fake_oap_server"]
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    """A plain client for the provider under test, one per test."""
+    async with httpx.AsyncClient() as client:
+        yield client

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -24,7 +24,7 @@ from providers.golang import format_float_f
 from providers.prometheus import PrometheusProvider
 from tests.engine.vectors import cases, section, vectors
 from tests.fakes.exporter import exporter
-from tests.fakes.scripted import Reply, ScriptedServer, scripted_server
+from tests.fakes.scripted import Reply, ScriptedServer
 from tests.support.prometheus import Prometheus, prometheus_server
 from tests.support.servers import free_port
 
@@ -40,24 +40,6 @@ def prometheus() -> Iterator[Prometheus]:
         prometheus_server(target=app.base_url.removeprefix("http://")) as server,
     ):
         yield server
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedServer]:
-    with scripted_server() as server:
-        yield server
-
-
-@pytest.fixture
-def fake(scripted: ScriptedServer) -> ScriptedServer:
-    scripted.reset()
-    return scripted
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def context(now: datetime | None = None) -> MeasureContext:
@@ -223,12 +205,12 @@ async def test_unreachable_address_is_retryable(http: httpx.AsyncClient) -> None
     assert str(error).startswith(f'Post "{address}/api/v1/query": ConnectError')
 
 
-async def test_timeout_is_retryable(fake: ScriptedServer, http: httpx.AsyncClient) -> None:
-    fake.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"]), delay=10))
-    error = await failure({"address": fake.base_url, "query": "up", "timeout": 1}, http)
+async def test_timeout_is_retryable(scripted: ScriptedServer, http: httpx.AsyncClient) -> None:
+    scripted.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"]), delay=10))
+    error = await failure({"address": scripted.base_url, "query": "up", "timeout": 1}, http)
     assert type(error) is UnavailableError
     assert str(error) == (
-        f'Post "{fake.base_url}/api/v1/query": context deadline exceeded (timed out after 1s)'
+        f'Post "{scripted.base_url}/api/v1/query": context deadline exceeded (timed out after 1s)'
     )
 
 
@@ -292,14 +274,14 @@ UPSTREAM_ERRORS = [
 
 @pytest.mark.parametrize(("reply", "kind", "message"), UPSTREAM_ERRORS)
 async def test_upstream_errors(
-    fake: ScriptedServer,
+    scripted: ScriptedServer,
     http: httpx.AsyncClient,
     reply: Reply,
     kind: type[ProviderError],
     message: str,
 ) -> None:
-    fake.reply(QUERY_PATH, reply)
-    error = await failure({"address": fake.base_url, "query": "up"}, http)
+    scripted.reply(QUERY_PATH, reply)
+    error = await failure({"address": scripted.base_url, "query": "up"}, http)
     assert (type(error), str(error), error.status) == (kind, message, reply.status)
 
 
@@ -337,15 +319,15 @@ SENT = [
 
 @pytest.mark.parametrize(("extra", "expected_headers"), SENT)
 async def test_sends_query_time_headers_and_credentials(
-    fake: ScriptedServer,
+    scripted: ScriptedServer,
     http: httpx.AsyncClient,
     extra: dict[str, Any],
     expected_headers: dict[str, str],
 ) -> None:
-    fake.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"])))
+    scripted.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"])))
     now = datetime(2026, 3, 1, 12, 0, 0, 250000, tzinfo=UTC)
-    await measure({"address": fake.base_url + "/", "query": RATIO, **extra}, http, now=now)
-    sent = fake.last(QUERY_PATH)
+    await measure({"address": scripted.base_url + "/", "query": RATIO, **extra}, http, now=now)
+    sent = scripted.last(QUERY_PATH)
     assert sent.method == "POST"
     assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
     assert parse_qs(sent.body.decode()) == {"query": [RATIO], "time": ["1772366400.25"]}
@@ -355,17 +337,19 @@ async def test_sends_query_time_headers_and_credentials(
 
 
 async def test_secrets_stay_out_of_messages_and_metadata(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
     config = {
-        "address": fake.base_url,
+        "address": scripted.base_url,
         "query": "up",
         "headers": [{"key": "X-Api-Key", "value": SECRETS[2]}],
         "authentication": {"bearer": {"token": SECRETS[1]}},
     }
-    fake.reply(QUERY_PATH, Reply(status=500, body="upstream said: bad", content_type="text/plain"))
+    scripted.reply(
+        QUERY_PATH, Reply(status=500, body="upstream said: bad", content_type="text/plain")
+    )
     error = await failure(config, http)
-    fake.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"], warnings=["slow"])))
+    scripted.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"], warnings=["slow"])))
     measured = await measure(config, http)
     text = (
         repr(error) + str(error) + str(error.upstream_message) + json.dumps(dict(measured.metadata))
@@ -375,23 +359,25 @@ async def test_secrets_stay_out_of_messages_and_metadata(
 
 
 async def test_redirects_are_followed_like_go(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(QUERY_PATH, Reply(status=307, headers=(("Location", "/prom/api/v1/query"),)))
-    fake.reply("/prom/api/v1/query", Reply(body=answer("scalar", [1, "2"])))
-    measured = await measure({"address": fake.base_url, "query": "up"}, http)
+    scripted.reply(QUERY_PATH, Reply(status=307, headers=(("Location", "/prom/api/v1/query"),)))
+    scripted.reply("/prom/api/v1/query", Reply(body=answer("scalar", [1, "2"])))
+    measured = await measure({"address": scripted.base_url, "query": "up"}, http)
     assert (measured.result, measured.value) == (2.0, "2")
-    assert parse_qs(fake.last("/prom/api/v1/query").body.decode())["query"] == ["up"]
+    assert parse_qs(scripted.last("/prom/api/v1/query").body.decode())["query"] == ["up"]
 
 
 async def test_post_refused_falls_back_to_get(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
     # client_golang's DoGetFallback: a 405 to the POST repeats the query as a GET.
-    fake.reply(QUERY_PATH, Reply(status=405, body="method not allowed", content_type="text/plain"))
-    error = await failure({"address": fake.base_url, "query": "up"}, http)
-    assert [r.method for r in fake.requests] == ["POST", "GET"]
-    assert "query=up" in fake.requests[-1].query
+    scripted.reply(
+        QUERY_PATH, Reply(status=405, body="method not allowed", content_type="text/plain")
+    )
+    error = await failure({"address": scripted.base_url, "query": "up"}, http)
+    assert [r.method for r in scripted.requests] == ["POST", "GET"]
+    assert "query=up" in scripted.requests[-1].query
     assert str(error) == "client_error: client error: 405"
 
 
@@ -496,27 +482,29 @@ async def test_is_a_provider_factory(http: httpx.AsyncClient) -> None:
 
 
 async def test_oauth2_token_is_fetched_sent_and_reused(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"])))
-    fake.reply("/token", Reply(body='{"access_token": "tok", "expires_in": 300}'))
-    oauth2 = {"tokenUrl": fake.url("/token"), "clientId": "c", "clientSecret": "s3cr3t"}
-    config = {"address": fake.base_url, "query": "up", "authentication": {"oauth2": oauth2}}
+    scripted.reply(QUERY_PATH, Reply(body=answer("scalar", [1, "1"])))
+    scripted.reply("/token", Reply(body='{"access_token": "tok", "expires_in": 300}'))
+    oauth2 = {"tokenUrl": scripted.url("/token"), "clientId": "c", "clientSecret": "s3cr3t"}
+    config = {"address": scripted.base_url, "query": "up", "authentication": {"oauth2": oauth2}}
     provider = PrometheusProvider(config, http=http)
     await provider.measure(context())
     await provider.measure(context())
-    assert [r.path for r in fake.requests] == ["/token", QUERY_PATH, QUERY_PATH]
-    assert fake.last(QUERY_PATH).headers["authorization"] == "Bearer tok"
+    assert [r.path for r in scripted.requests] == ["/token", QUERY_PATH, QUERY_PATH]
+    assert scripted.last(QUERY_PATH).headers["authorization"] == "Bearer tok"
 
 
-async def test_oauth2_refusal_reads_like_go(fake: ScriptedServer, http: httpx.AsyncClient) -> None:
-    fake.reply("/token", Reply(status=401, body="nope", content_type="text/plain"))
-    oauth2 = {"tokenUrl": fake.url("/token"), "clientId": "c", "clientSecret": "s3cr3t"}
-    config = {"address": fake.base_url, "query": "up", "authentication": {"oauth2": oauth2}}
+async def test_oauth2_refusal_reads_like_go(
+    scripted: ScriptedServer, http: httpx.AsyncClient
+) -> None:
+    scripted.reply("/token", Reply(status=401, body="nope", content_type="text/plain"))
+    oauth2 = {"tokenUrl": scripted.url("/token"), "clientId": "c", "clientSecret": "s3cr3t"}
+    config = {"address": scripted.base_url, "query": "up", "authentication": {"oauth2": oauth2}}
     error = await failure(config, http)
     assert type(error) is QueryError
     assert str(error) == (
-        f'Post "{fake.base_url}/api/v1/query": '
+        f'Post "{scripted.base_url}/api/v1/query": '
         "oauth2: cannot fetch token: 401 Unauthorized\nResponse: nope"
     )
     assert "s3cr3t" not in str(error)
@@ -581,11 +569,11 @@ BUILD_ERRORS = [c for c in section("prometheus") if "response" not in c and "ran
 
 @pytest.mark.parametrize("case", cases(MEASURED))
 async def test_argo_vectors_measured(
-    fake: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
+    scripted: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
 ) -> None:
     path = "/api/v1/query_range" if "rangeQuery" in case else QUERY_PATH
-    fake.reply(path, Reply(body=argo_answer(case)))
-    config: dict[str, Any] = {"address": fake.base_url, "query": "test"}
+    scripted.reply(path, Reply(body=argo_answer(case)))
+    config: dict[str, Any] = {"address": scripted.base_url, "query": "test"}
     if "rangeQuery" in case:
         config["rangeQuery"] = {**ARGO_DEFAULT_RANGE, **case["rangeQuery"]}
     if case["expected_phase"] == "Error":  # the provider fails before any condition runs
@@ -600,7 +588,7 @@ async def test_argo_vectors_measured(
     got = phase(measured.result, case.get("successCondition", ""), case.get("failureCondition", ""))
     assert got[0] == case["expected_phase"]
     if "expected_sent" in case:
-        sent = parse_qs(fake.last(path).body.decode())
+        sent = parse_qs(scripted.last(path).body.decode())
         expected = case["expected_sent"]
         assert float(sent["start"][0]) == _unix(expected["start"])
         assert float(sent["end"][0]) == _unix(expected["end"])
@@ -622,11 +610,11 @@ async def test_argo_vectors_range_query_errors(
 
 
 async def test_range_query_times_follow_the_measurement_clock(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply("/api/v1/query_range", Reply(body=answer("matrix", [])))
+    scripted.reply("/api/v1/query_range", Reply(body=answer("matrix", [])))
     config = {
-        "address": fake.base_url,
+        "address": scripted.base_url,
         "query": "up",
         "rangeQuery": {
             "start": 'now() - duration("1h30m")',
@@ -637,7 +625,7 @@ async def test_range_query_times_follow_the_measurement_clock(
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     measured = await measure(config, http, now=now)
     assert (measured.result, measured.value) == ([], "[]")
-    sent = parse_qs(fake.last("/api/v1/query_range").body.decode())
+    sent = parse_qs(scripted.last("/api/v1/query_range").body.decode())
     assert float(sent["start"][0]) == (now - timedelta(hours=1, minutes=30)).timestamp()
     assert float(sent["end"][0]) == (now - timedelta(seconds=30)).timestamp()
     assert sent["step"] == ["15"]

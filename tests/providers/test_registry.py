@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -46,12 +46,6 @@ class EchoProvider:
 
 def broken_factory(config: Mapping[str, Any], *, http: httpx.AsyncClient) -> Provider:
     raise AssertionError("never called")
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def test_builds_skywalking(http: httpx.AsyncClient) -> None:

@@ -8,7 +8,7 @@ import json
 import shutil
 import socket
 import subprocess
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -55,12 +55,6 @@ def mqe(expression: str) -> str:
 def all_at_least(points: list[dict[str, Any]], threshold: float) -> bool:
     """Argo's ``all(result.service_apdex.values.values, {asFloat(.value) >= 9900})`` by hand."""
     return all(float(point["value"]) >= threshold for point in points)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def provider(http: httpx.AsyncClient, address: str, **fields: Any) -> SkyWalkingProvider:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,29 +27,11 @@ from providers.errors import (
 from providers.golang import decode_json, marshal
 from providers.web import WebProvider
 from tests.engine.vectors import cases, section, vectors
-from tests.fakes.scripted import Reply, ScriptedServer, scripted_server
+from tests.fakes.scripted import Reply, ScriptedServer
 from tests.support.servers import free_port
 
 PATH = "/metric"
 BODY = '{"a": 1, "b": true, "c": [1, 2, 3, 4], "d": null}'
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedServer]:
-    with scripted_server() as server:
-        yield server
-
-
-@pytest.fixture
-def fake(scripted: ScriptedServer) -> ScriptedServer:
-    scripted.reset()
-    return scripted
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
 
 
 def context() -> MeasureContext:
@@ -80,8 +62,8 @@ def phase(result: Any, success: str = "", failure_: str = "") -> str:
 TOKEN = {"access_token": "MyAccessToken", "token_type": "bearer", "expires_in": 3600}
 
 
-def argo_config(case: dict[str, Any], fake: ScriptedServer) -> dict[str, Any]:
-    config: dict[str, Any] = {"url": case.get("url") or fake.url(PATH)}
+def argo_config(case: dict[str, Any], scripted: ScriptedServer) -> dict[str, Any]:
+    config: dict[str, Any] = {"url": case.get("url") or scripted.url(PATH)}
     for ours, theirs in (
         ("method", "method"),
         ("headers", "headers"),
@@ -95,20 +77,20 @@ def argo_config(case: dict[str, Any], fake: ScriptedServer) -> dict[str, Any]:
         # The vector keeps only what the case is about; Argo refuses a tokenUrl without
         # client credentials when building, so the Go test must have set them.
         oauth2 = {"clientId": "myClientID", "clientSecret": "mySecret", **case["oauth2"]}
-        oauth2["tokenUrl"] = oauth2["tokenUrl"].replace("<server>", fake.base_url)
+        oauth2["tokenUrl"] = oauth2["tokenUrl"].replace("<server>", scripted.base_url)
         config["authentication"] = {"oauth2": oauth2}
     return config
 
 
 @pytest.mark.parametrize("case", cases(section("web", "cases")))
 async def test_argo_web_vectors(
-    fake: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
+    scripted: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
 ) -> None:
     body = case["response_body"] or ""
-    fake.reply(PATH, Reply(status=case["http_status"] or 200, body=body))
-    fake.reply("/ok", Reply(body=json.dumps(TOKEN)))
-    fake.reply("/ko", Reply(status=401, body=body, content_type="text/plain"))
-    config = argo_config(case, fake)
+    scripted.reply(PATH, Reply(status=case["http_status"] or 200, body=body))
+    scripted.reply("/ok", Reply(body=json.dumps(TOKEN)))
+    scripted.reply("/ko", Reply(status=401, body=body, content_type="text/plain"))
+    config = argo_config(case, scripted)
     if case["expected_phase"] == "Error":
         error = await failure(config, http)
         if "message_from_code" in case:
@@ -119,7 +101,7 @@ async def test_argo_web_vectors(
     assert measured.value == case["expected_value"]
     success, failure_ = case["successCondition"], case["failureCondition"]
     assert phase(measured.result, success, failure_) == case["expected_phase"]
-    sent = fake.last(PATH)
+    sent = scripted.last(PATH)
     assert sent.method == case.get("expected_request_method", sent.method)
     if "expected_request_body" in case:
         assert sent.body.decode() == case["expected_request_body"]
@@ -150,10 +132,10 @@ FORMATTING = [c for c in vectors()["value_string_formatting"]["cases"]]
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["input"]) for c in FORMATTING])
 async def test_value_is_go_json_marshal(
-    fake: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
+    scripted: ScriptedServer, http: httpx.AsyncClient, case: dict[str, Any]
 ) -> None:
-    fake.reply(PATH, Reply(body=case["input"]))
-    measured = await measure({"url": fake.url(PATH)}, http)
+    scripted.reply(PATH, Reply(body=case["input"]))
+    measured = await measure({"url": scripted.url(PATH)}, http)
     if "json_unmarshal_error" in case:  # not JSON for Go: the raw body, as text
         assert (measured.result, measured.value) == (case["input"], case["input"])
     else:
@@ -195,10 +177,10 @@ RESULTS = [
 
 @pytest.mark.parametrize(("json_path", "result", "value"), RESULTS)
 async def test_json_path_results(
-    fake: ScriptedServer, http: httpx.AsyncClient, json_path: str, result: Any, value: str
+    scripted: ScriptedServer, http: httpx.AsyncClient, json_path: str, result: Any, value: str
 ) -> None:
-    fake.reply(PATH, Reply(body=DOC))
-    measured = await measure({"url": fake.url(PATH), "jsonPath": json_path}, http)
+    scripted.reply(PATH, Reply(body=DOC))
+    measured = await measure({"url": scripted.url(PATH), "jsonPath": json_path}, http)
     assert repr(measured.result) == repr(result)  # repr: 3.0 (a JSON number) differs from 3
     assert measured.value == value
     assert measured.metadata["statusCode"] == "200"
@@ -225,14 +207,14 @@ LOOKUP_ERRORS = [
 
 @pytest.mark.parametrize(("json_path", "kind", "message"), LOOKUP_ERRORS)
 async def test_json_path_lookup_errors(
-    fake: ScriptedServer,
+    scripted: ScriptedServer,
     http: httpx.AsyncClient,
     json_path: str,
     kind: type[ProviderError],
     message: str,
 ) -> None:
-    fake.reply(PATH, Reply(body=DOC))
-    error = await failure({"url": fake.url(PATH), "jsonPath": json_path}, http)
+    scripted.reply(PATH, Reply(body=DOC))
+    error = await failure({"url": scripted.url(PATH), "jsonPath": json_path}, http)
     assert (type(error), str(error)) == (kind, message)
 
 
@@ -245,10 +227,10 @@ async def test_json_path_lookup_errors(
     ],
 )
 async def test_garbage_body_is_the_raw_text_and_json_path_is_ignored(
-    fake: ScriptedServer, http: httpx.AsyncClient, body: str, content_type: str
+    scripted: ScriptedServer, http: httpx.AsyncClient, body: str, content_type: str
 ) -> None:
-    fake.reply(PATH, Reply(body=body, content_type=content_type))
-    measured = await measure({"url": fake.url(PATH), "jsonPath": "{.x}"}, http)
+    scripted.reply(PATH, Reply(body=body, content_type=content_type))
+    measured = await measure({"url": scripted.url(PATH), "jsonPath": "{.x}"}, http)
     assert (measured.result, measured.value) == (body, body)
 
 
@@ -265,10 +247,10 @@ STATUS_ERRORS = [
 
 @pytest.mark.parametrize(("status", "kind"), STATUS_ERRORS)
 async def test_non_2xx_is_an_error_whatever_the_body(
-    fake: ScriptedServer, http: httpx.AsyncClient, status: int, kind: type[ProviderError]
+    scripted: ScriptedServer, http: httpx.AsyncClient, status: int, kind: type[ProviderError]
 ) -> None:
-    fake.reply(PATH, Reply(status=status, body='{"ok": true}'))
-    error = await failure({"url": fake.url(PATH)}, http)
+    scripted.reply(PATH, Reply(status=status, body='{"ok": true}'))
+    error = await failure({"url": scripted.url(PATH)}, http)
     assert (type(error), str(error)) == (kind, f"received non 2xx response code: {status}")
     assert error.status == status
     assert error.upstream_message == '{"ok": true}'
@@ -276,28 +258,28 @@ async def test_non_2xx_is_an_error_whatever_the_body(
 
 @pytest.mark.parametrize("status", [200, 201, 204, 299])
 async def test_any_2xx_is_a_result(
-    fake: ScriptedServer, http: httpx.AsyncClient, status: int
+    scripted: ScriptedServer, http: httpx.AsyncClient, status: int
 ) -> None:
-    fake.reply(PATH, Reply(status=status, body="" if status == 204 else "7"))
-    measured = await measure({"url": fake.url(PATH)}, http)
+    scripted.reply(PATH, Reply(status=status, body="" if status == 204 else "7"))
+    measured = await measure({"url": scripted.url(PATH)}, http)
     assert measured.value == ("" if status == 204 else "7")
 
 
 async def test_redirects_are_followed_like_go(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(PATH, Reply(status=302, headers=(("Location", "/moved"),)))
-    fake.reply("/moved", Reply(body='{"v": 1}'))
-    measured = await measure({"url": fake.url(PATH), "jsonPath": "{.v}"}, http)
+    scripted.reply(PATH, Reply(status=302, headers=(("Location", "/moved"),)))
+    scripted.reply("/moved", Reply(body='{"v": 1}'))
+    measured = await measure({"url": scripted.url(PATH), "jsonPath": "{.v}"}, http)
     assert (measured.result, measured.value) == (1.0, "1")
 
 
-async def test_timeout_is_retryable(fake: ScriptedServer, http: httpx.AsyncClient) -> None:
-    fake.reply(PATH, Reply(body="1", delay=10))
-    error = await failure({"url": fake.url(PATH), "timeoutSeconds": 0.3}, http)
+async def test_timeout_is_retryable(scripted: ScriptedServer, http: httpx.AsyncClient) -> None:
+    scripted.reply(PATH, Reply(body="1", delay=10))
+    error = await failure({"url": scripted.url(PATH), "timeoutSeconds": 0.3}, http)
     assert type(error) is UnavailableError
     assert str(error) == (
-        f'Get "{fake.url(PATH)}": context deadline exceeded (timed out after 0.3s)'
+        f'Get "{scripted.url(PATH)}": context deadline exceeded (timed out after 0.3s)'
     )
 
 
@@ -349,16 +331,16 @@ SENT = [
 
 @pytest.mark.parametrize(("extra", "method", "body", "headers"), SENT)
 async def test_request_as_configured(
-    fake: ScriptedServer,
+    scripted: ScriptedServer,
     http: httpx.AsyncClient,
     extra: dict[str, Any],
     method: str,
     body: bytes,
     headers: dict[str, str],
 ) -> None:
-    fake.reply(PATH, Reply(body="1"))
-    await measure({"url": fake.url(PATH), **extra}, http)
-    sent = fake.last(PATH)
+    scripted.reply(PATH, Reply(body="1"))
+    await measure({"url": scripted.url(PATH), **extra}, http)
+    sent = scripted.last(PATH)
     assert (sent.method, sent.body) == (method, body)
     for key, value in headers.items():
         assert sent.headers[key] == value
@@ -366,13 +348,13 @@ async def test_request_as_configured(
 
 
 async def test_secrets_stay_out_of_messages_and_metadata(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
     secret = "s3cr3t-value"
-    fake.reply(PATH, Reply(status=502, body="bad gateway"))
-    config = {"url": fake.url(PATH), "headers": [{"key": "X-Api-Key", "value": secret}]}
+    scripted.reply(PATH, Reply(status=502, body="bad gateway"))
+    config = {"url": scripted.url(PATH), "headers": [{"key": "X-Api-Key", "value": secret}]}
     error = await failure(config, http)
-    fake.reply(PATH, Reply(body="{}"))
+    scripted.reply(PATH, Reply(body="{}"))
     measured = await measure(config, http)
     assert secret not in repr(error) + str(error) + json.dumps(dict(measured.metadata))
     url_error = await failure({"url": "ftp://user:s3cr3t-value@host/x"}, http)
@@ -380,12 +362,12 @@ async def test_secrets_stay_out_of_messages_and_metadata(
 
 
 async def test_check_sends_head_without_side_effects(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(PATH, Reply(status=405))
-    provider = WebProvider({"url": fake.url(PATH), "method": "POST", "body": "x"}, http=http)
+    scripted.reply(PATH, Reply(status=405))
+    provider = WebProvider({"url": scripted.url(PATH), "method": "POST", "body": "x"}, http=http)
     await provider.check()
-    assert [(r.method, r.body) for r in fake.requests] == [("HEAD", b"")]
+    assert [(r.method, r.body) for r in scripted.requests] == [("HEAD", b"")]
     unreachable = WebProvider({"url": f"http://127.0.0.1:{free_port()}/"}, http=http)
     with pytest.raises(UnavailableError):
         await unreachable.check()
@@ -407,12 +389,12 @@ async def test_insecure_owns_a_client_and_closes_it(http: httpx.AsyncClient) -> 
 # ---- OAuth2 ------------------------------------------------------------------------------------
 
 
-def oauth2_config(fake: ScriptedServer, token_path: str) -> dict[str, Any]:
+def oauth2_config(scripted: ScriptedServer, token_path: str) -> dict[str, Any]:
     return {
-        "url": fake.url(PATH),
+        "url": scripted.url(PATH),
         "authentication": {
             "oauth2": {
-                "tokenUrl": fake.url(token_path),
+                "tokenUrl": scripted.url(token_path),
                 "clientId": "my-client",
                 "clientSecret": "s3cr3t",
                 "scopes": ["read", "metrics"],
@@ -422,14 +404,14 @@ def oauth2_config(fake: ScriptedServer, token_path: str) -> dict[str, Any]:
 
 
 async def test_oauth2_token_request_and_reuse(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(PATH, Reply(body="1"))
-    fake.reply("/token", Reply(body=json.dumps(TOKEN)))
-    provider = WebProvider(oauth2_config(fake, "/token"), http=http)
+    scripted.reply(PATH, Reply(body="1"))
+    scripted.reply("/token", Reply(body=json.dumps(TOKEN)))
+    provider = WebProvider(oauth2_config(scripted, "/token"), http=http)
     await provider.measure(context())
     await provider.measure(context())
-    token_requests = [r for r in fake.requests if r.path == "/token"]
+    token_requests = [r for r in scripted.requests if r.path == "/token"]
     assert len(token_requests) == 1  # cached until shortly before expires_in
     sent = token_requests[0]
     assert parse_qs(sent.body.decode()) == {
@@ -439,31 +421,31 @@ async def test_oauth2_token_request_and_reuse(
     assert (
         sent.headers["authorization"] == "Basic " + base64.b64encode(b"my-client:s3cr3t").decode()
     )
-    assert fake.last(PATH).headers["authorization"] == "Bearer MyAccessToken"
+    assert scripted.last(PATH).headers["authorization"] == "Bearer MyAccessToken"
 
 
 async def test_oauth2_credentials_in_form_when_basic_is_refused(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(PATH, Reply(body="1"))
-    fake.reply("/token", Reply(status=401, body='{"error":"invalid_client"}'))
-    error = await failure(oauth2_config(fake, "/token"), http)
-    assert [r.path for r in fake.requests] == ["/token", "/token"]
-    second = parse_qs(fake.requests[1].body.decode())
+    scripted.reply(PATH, Reply(body="1"))
+    scripted.reply("/token", Reply(status=401, body='{"error":"invalid_client"}'))
+    error = await failure(oauth2_config(scripted, "/token"), http)
+    assert [r.path for r in scripted.requests] == ["/token", "/token"]
+    second = parse_qs(scripted.requests[1].body.decode())
     assert (second["client_id"], second["client_secret"]) == (["my-client"], ["s3cr3t"])
     assert type(error) is QueryError
-    assert str(error) == f'Get "{fake.url(PATH)}": oauth2: "invalid_client"'
+    assert str(error) == f'Get "{scripted.url(PATH)}": oauth2: "invalid_client"'
 
 
 async def test_oauth2_without_expiry_is_fetched_every_time(
-    fake: ScriptedServer, http: httpx.AsyncClient
+    scripted: ScriptedServer, http: httpx.AsyncClient
 ) -> None:
-    fake.reply(PATH, Reply(body="1"))
-    fake.reply("/token", Reply(body='{"access_token": "t1"}'))
-    provider = WebProvider(oauth2_config(fake, "/token"), http=http)
+    scripted.reply(PATH, Reply(body="1"))
+    scripted.reply("/token", Reply(body='{"access_token": "t1"}'))
+    provider = WebProvider(oauth2_config(scripted, "/token"), http=http)
     await provider.measure(context())
     await provider.measure(context())
-    assert [r.path for r in fake.requests].count("/token") == 2
+    assert [r.path for r in scripted.requests].count("/token") == 2
 
 
 # ---- configuration -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from tests.support.servers import augur_server
+from tests.support.waiting import COMPLETED, phase_of, run_path, wait_for
 
 HEALTHY = {"value": {"p99": 120}}
 SLOW = {"value": {"p99": 900}}
@@ -43,8 +44,8 @@ RUNS = {f"healthy-{i}": ([HEALTHY] * COUNT, "Successful") for i in range(3)} | {
 def phases(base_url: str) -> dict[str, str]:
     found = {}
     for name in RUNS:
-        reply = httpx.get(f"{base_url}/api/v1/namespaces/crash/analysisruns/{name}", timeout=10)
-        found[name] = reply.json().get("status", {}).get("phase", "Pending")
+        reply = httpx.get(base_url + run_path("crash", name), timeout=10)
+        found[name] = phase_of(reply.json())
     return found
 
 
@@ -66,12 +67,12 @@ def test_sigkill_at_several_points_loses_and_duplicates_nothing(tmp_path: Path) 
         served.proc.send_signal(signal.SIGKILL)
         served.proc.wait()
     with augur_server(store_url=store, log=tmp_path / "third.log", ready=True) as served:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            found = phases(served.base_url)
-            if all(p in ("Successful", "Failed", "Error", "Inconclusive") for p in found.values()):
-                break
-            time.sleep(0.2)
+        found = wait_for(
+            lambda: phases(served.base_url),
+            lambda seen: all(p in COMPLETED for p in seen.values()),
+            timeout=60,
+            describe=lambda seen: f"phases: {seen}",
+        )
         assert found == {name: verdict for name, (_, verdict) in RUNS.items()}
     with sqlite3.connect(tmp_path / "augur.db") as db:
         rows = db.execute(

@@ -15,12 +15,12 @@ import httpx
 
 from tests.support.postgres import Postgres, create_database
 from tests.support.servers import Served, augur_server
+from tests.support.waiting import COMPLETED, phase_of, wait_for
 
 RUNS = 200
 COUNT = 3
 GOOD = {"value": [0.99]}
 BAD = {"value": [0.5]}
-DONE = ("Successful", "Failed", "Error", "Inconclusive")
 
 
 def spec(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def phases(client: httpx.Client) -> dict[str, str]:
     while url:
         page = client.get(url).json()
         for item in page["items"]:
-            found[item["metadata"]["name"]] = item.get("status", {}).get("phase", "Pending")
+            found[item["metadata"]["name"]] = phase_of(item)
         token = page.get("metadata", {}).get("continue")
         url = (
             f"/api/v1/namespaces/replicas/analysisruns?limit=500&continue={token}"
@@ -92,20 +92,24 @@ def test_three_replicas_share_the_work_and_survive_a_sigkill(
             assert reply.status_code == 201, reply.text
         # Kill one replica once a part of the work is done.
         deadline = time.monotonic() + 120
-        while sum(p in DONE for p in phases(client).values()) < RUNS // 4:
-            assert time.monotonic() < deadline, "no progress"
-            time.sleep(0.2)
+        wait_for(
+            lambda: sum(p in COMPLETED for p in phases(client).values()),
+            lambda done: done >= RUNS // 4,
+            timeout=120,
+            describe=lambda done: f"no progress: {done} of {RUNS} runs finished",
+        )
         replicas[1].proc.send_signal(signal.SIGKILL)
         replicas[1].proc.wait()
         killed_at = measured_by(replicas[1])
-        while True:
-            found = phases(client)
-            if all(p in DONE for p in found.values()):
-                break
-            assert time.monotonic() < deadline, (
-                f"unfinished: {[n for n, p in found.items() if p not in DONE][:5]}"
-            )
-            time.sleep(0.3)
+        found = wait_for(
+            lambda: phases(client),
+            lambda seen: all(p in COMPLETED for p in seen.values()),
+            timeout=deadline - time.monotonic(),  # the same two minutes as the wait above
+            interval=0.3,
+            describe=lambda seen: (
+                f"unfinished: {[n for n, p in seen.items() if p not in COMPLETED][:5]}"
+            ),
+        )
         assert found == {f"run-{i:03d}": expected(i)[1] for i in range(RUNS)}
         for index in range(RUNS):
             name = f"run-{index:03d}"

@@ -15,6 +15,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.service.scheduler import _new_measurements, _upstream
 from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
+from tests.support.waiting import wait_for_async, wait_run_model
 
 
 def apdex(value: float) -> dict[str, Any]:
@@ -51,18 +52,7 @@ async def app(tmp_path: Path) -> AsyncIterator[FastAPI]:
 
 
 async def finished(app: FastAPI, name: str, *, timeout: float = 30) -> Any:
-    async def poll() -> Any:
-        while True:
-            run = await app.state.runs.get_run("bookinfo", name)
-            if (
-                run.status is not None
-                and run.status.phase is not None
-                and run.status.phase.completed
-            ):
-                return run
-            await asyncio.sleep(0.05)
-
-    return await asyncio.wait_for(poll(), timeout=timeout)
+    return await wait_run_model(lambda: app.state.runs.get_run("bookinfo", name), timeout=timeout)
 
 
 @pytest.mark.parametrize(
@@ -102,14 +92,12 @@ async def test_terminate_ends_a_running_analysis(app: FastAPI) -> None:
     await app.state.runs.create_run(
         "bookinfo", {**inline([apdex(9950)] * 50, count=50, interval="1h"), "name": "long"}
     )
-
-    async def first_measurement() -> None:
-        while not await app.state.runs.measurements(
-            "bookinfo", "long", metric=None, after_seq=0, limit=1
-        ):
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(first_measurement(), timeout=20)
+    await wait_for_async(
+        lambda: app.state.runs.measurements("bookinfo", "long", metric=None, after_seq=0, limit=1),
+        bool,
+        timeout=20,
+        describe=lambda _: "run bookinfo/long has no measurement yet",
+    )
     await app.state.runs.terminate("bookinfo", "long")
     done = await finished(app, "long")
     assert done.status.phase is Phase.SUCCESSFUL

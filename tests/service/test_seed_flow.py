@@ -5,7 +5,6 @@ real PostgreSQL. The template is the seed's, with a 1 s interval so the test tak
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import yaml
 from tests.fakes.fake_oap import FakeOAP, seed_demo
 from tests.support.postgres import Postgres, create_database
 from tests.support.servers import REPO, augur_server
+from tests.support.waiting import wait_run
 
 SEED = REPO / "examples" / "skywalking-apdex.yaml"
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
@@ -86,12 +86,7 @@ def test_seed_flow(store_url: str, tmp_path: Path, canary: str, verdict: str) ->
             timeout=10,
         )
         assert start.status_code == 201, start.text
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            run = httpx.get(f"{api}/analysisruns/reviews-canary", timeout=10).json()
-            if run.get("status", {}).get("phase") in ("Successful", "Failed", "Error"):
-                break
-            time.sleep(0.2)
+        run = wait_run(served.base_url, "reviews-canary", namespace="bookinfo", timeout=60)
         assert run["status"]["phase"] == verdict, run["status"]
         # The password went to the OAP (basic auth) and nowhere else.
         expected = "Basic " + base64.b64encode(f"augur:{SECRET}".encode()).decode()
