@@ -25,6 +25,8 @@ IO_MODULES = ("httpx", "sqlalchemy", "aiosqlite", "asyncpg", "socket", "subproce
 
 #: Which layers each layer may import. ``providers`` is a layer of its own beside ``app``; the
 #: rows read bottom-up: plumbing and the expression language at the bottom, the doors on top.
+_PURE = {"app.core", "app.expr", "app.spec", "app.engine", "app.judge", "providers"}
+_SERVICE = _PURE | {"app.store", "app.service"}
 MAY_IMPORT: dict[str, set[str]] = {
     "providers": set(),
     "app.core": set(),
@@ -33,47 +35,10 @@ MAY_IMPORT: dict[str, set[str]] = {
     "app.spec": {"app.core", "app.expr", "providers"},
     "app.engine": {"app.core", "app.expr", "app.spec", "providers"},
     "app.store": {"app.core", "app.spec"},
-    "app.service": {
-        "app.core",
-        "app.expr",
-        "app.spec",
-        "app.engine",
-        "app.judge",
-        "app.store",
-        "providers",
-    },
-    "app.api": {
-        "app.core",
-        "app.expr",
-        "app.spec",
-        "app.engine",
-        "app.judge",
-        "app.store",
-        "app.service",
-        "providers",
-    },
-    "app.main": {
-        "app",
-        "app.core",
-        "app.spec",
-        "app.engine",
-        "app.store",
-        "app.service",
-        "app.api",
-        "providers",
-    },
-    "app.cli": {
-        "app",
-        "app.core",
-        "app.expr",
-        "app.spec",
-        "app.engine",
-        "app.judge",
-        "app.store",
-        "app.service",
-        "app.main",
-        "providers",
-    },
+    "app.service": _PURE | {"app.store"},
+    "app.api": _SERVICE,
+    "app.main": _SERVICE | {"app", "app.api"},
+    "app.cli": _SERVICE | {"app", "app.main"},
     "app.__main__": {"app.cli"},
     "app": set(),
 }
