@@ -8,7 +8,7 @@ measurements and never swallows an error into a made-up value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -60,6 +60,12 @@ class Measured:
     #: Prometheus scalar) or ``"[]float64"`` (a vector). It changes only how strictly the
     #: expression checker types ``result``; empty for JSON values.
     go_type: str = ""
+    #: When each point of a time series in ``result`` was measured, for messages that say which
+    #: points decided a verdict ("9512 at 10:31"). Keyed by the path of the list inside
+    #: ``result`` (``("service_apdex", "values", "values")``; ``()`` when ``result`` itself is
+    #: the list), one aware time per element of that list, in order. Empty when the provider
+    #: cannot tell. Never stored: it only shapes the measurement's message.
+    point_times: Mapping[tuple[str | int, ...], Sequence[datetime]] = field(default_factory=dict)
 
 
 @runtime_checkable
