@@ -57,7 +57,10 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utc_now,
     redactor: Redactor | None = None,
+    writer: SingleWriter | None = None,
 ) -> FastAPI:
+    """The app; `writer` is the SQLite store's lock when the caller (`augur serve`) already
+    holds it, so a second server is refused before anything starts."""
     settings = settings if settings is not None else Settings()
     redactor = redactor if redactor is not None else Redactor()
     metrics = Metrics(version=__version__)
@@ -67,10 +70,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = sqlite_path(settings.store_url)
-        writer = SingleWriter(database) if database is not None else None
+        lock = writer or (SingleWriter(database) if database is not None else None)
         engine = open_engine(settings.store_url)  # creates the SQLite file's folder
-        if writer is not None:
-            writer.acquire()
+        if lock is not None:
+            lock.acquire()
         store = SqlStore(engine, clock=clock)
         http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
         secrets = (
@@ -124,8 +127,8 @@ def create_app(
             await app.state.schema.stop()
             await http.aclose()
             await engine.dispose()
-            if writer is not None:
-                writer.release()
+            if lock is not None:
+                lock.release()
 
     app = FastAPI(
         title="augur",

@@ -130,5 +130,5 @@ def test_a_second_process_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> 
             pass
         assert httpx.get(f"{first.base_url}/healthz").status_code == 200
     message = str(refused.value)
-    assert f"another augur process is using {tmp_path / 'augur.db'}" in message
+    assert f"is using the SQLite store {tmp_path / 'augur.db'}" in message
     assert "run replicas on PostgreSQL" in message

@@ -1,11 +1,17 @@
-"""`augur check skywalking|prometheus|web` and `augur providers`: ad-hoc looks at one series."""
+"""`augur check skywalking|prometheus|web`: ad-hoc looks at one series.
+
+Each check builds the provider block a template would hold (`app/service/checks.py`), from the
+same fields (`app/cli/provider_options.py`) or from a file holding the block, so the provider's
+own parser validates every option with its own messages.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -13,33 +19,49 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli.common import EXIT_USAGE, AugurCommand, fail_usage
+from app.cli.provider_options import (
+    connection_from,
+    flags_given,
+    read_provider_file,
+    with_provider_options,
+)
 from app.service.checks import (
     CheckOutcome,
+    Point,
+    points,
     prometheus_block,
     run_check,
-    series_of,
     skywalking_block,
     web_block,
 )
 from app.spec.status import Phase
 from providers.errors import ConfigError
 
-__all__ = ["check_app", "sparkline"]
+__all__ = ["check_app", "point_times", "sparkline"]
 
 check_app = typer.Typer(
     help="Measure one series now and, with --condition, say whether it passes.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 EXIT_BY_VERDICT = {Phase.SUCCESSFUL: 0, Phase.FAILED: 1, Phase.ERROR: 2, Phase.INCONCLUSIVE: 3}
 BARS = "▁▂▃▄▅▆▇█"
+#: How a point's time is written in the table, by the window's step.
+TIME_FORMATS = {"SECOND": "%H:%M:%S", "MINUTE": "%H:%M", "HOUR": "%H:00", "DAY": "%Y-%m-%d"}
 
 Condition = Annotated[
     str,
     typer.Option(
-        "--condition", "-c", help="A successCondition over `result` (expr-lang, or cel:...)."
+        "--condition",
+        "-c",
+        metavar="EXPR",
+        help="A successCondition over `result` (expr-lang, or cel:...).",
     ),
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print the outcome as one JSON document.")]
+Json = Annotated[
+    bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
+]
 
 
 def sparkline(values: list[float | None]) -> str:
@@ -59,6 +81,16 @@ def sparkline(values: list[float | None]) -> str:
     return "".join(bars)
 
 
+def point_times(found: list[Point], step: str) -> list[str]:
+    """Each point's time in the window's zone (`10:04`; with the day when the points span
+    more than one), or its id when the provider gave no time."""
+    layout = TIME_FORMATS.get(step, "%H:%M")
+    days = {p.time.date() for p in found if p.time is not None}
+    if len(days) > 1 and step != "DAY":
+        layout = "%m-%d " + layout
+    return [p.time.strftime(layout) if p.time else p.label for p in found]
+
+
 def _execute(block: Mapping[str, Any], condition: str) -> CheckOutcome:
     async def main() -> CheckOutcome:
         async with httpx.AsyncClient() as http:
@@ -68,105 +100,220 @@ def _execute(block: Mapping[str, Any], condition: str) -> CheckOutcome:
         return asyncio.run(main())
     except ConfigError as exc:
         typer.echo(f"augur: {exc}", err=True)
-        raise typer.Exit(64) from None
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _document(outcome: CheckOutcome, found: list[Point]) -> dict[str, Any]:
+    series = [
+        {
+            "id": p.id,
+            "time": p.time.isoformat() if p.time else None,
+            "value": p.value,
+            **({"series": p.series} if p.series else {}),
+        }
+        for p in found
+    ]
+    return {
+        "provider": outcome.provider,
+        "value": outcome.value,
+        "series": series,
+        "metadata": dict(outcome.metadata),
+        "error": outcome.error or None,
+        "phase": outcome.phase.value if outcome.phase else None,
+        "message": outcome.message or None,
+    }
+
+
+def _table(outcome: CheckOutcome, found: list[Point], *, apdex: bool) -> Table:
+    table = Table()
+    labelled = any(p.series for p in found)
+    if labelled:
+        table.add_column("series", overflow="fold")
+    zone = outcome.metadata.get("timezone", "")
+    table.add_column(f"time ({zone})" if zone else "point", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    if apdex:
+        table.add_column("apdex 0..1", justify="right", no_wrap=True)
+    times = point_times(found, outcome.metadata.get("durationStep", ""))
+    for point, when in zip(found, times, strict=True):
+        row = [point.series] if labelled else []
+        row += [when, "no data" if point.value is None else f"{point.value:g}"]
+        if apdex:
+            row.append("" if point.value is None else f"{point.value / 10000:.4f}")
+        table.add_row(*row)
+    return table
 
 
 def _report(outcome: CheckOutcome, *, as_json: bool, metric: str = "", title: str) -> None:
-    points = series_of(outcome, metric=metric)
+    found = points(outcome, metric=metric)
     if as_json:
-        document = {
-            "provider": outcome.provider,
-            "value": outcome.value,
-            "series": [{"id": label, "value": value} for label, value in points],
-            "metadata": dict(outcome.metadata),
-            "error": outcome.error or None,
-            "phase": outcome.phase.value if outcome.phase else None,
-            "message": outcome.message or None,
-        }
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(json.dumps(_document(outcome, found), indent=2))
     else:
-        console = Console()
-        apdex = "apdex" in metric
-        table = Table(title=title, title_justify="left")
-        table.add_column("point")
-        table.add_column("value", justify="right")
-        if apdex:
-            table.add_column("apdex 0..1", justify="right")
-        for label, value in points:
-            shown = "no data" if value is None else f"{value:g}"
-            row = [label, shown]
-            if apdex:
-                row.append("" if value is None else f"{value / 10000:.4f}")
-            table.add_row(*row)
-        if points:
-            console.print(table)
-            console.print(f"series  {sparkline([v for _, v in points])}")
+        console = Console(highlight=False)
+        console.print(title, markup=False, overflow="fold")
+        if found:
+            console.print(_table(outcome, found, apdex="apdex" in metric))
+            console.print(f"series  {sparkline([p.value for p in found])}")
         elif outcome.value:
-            console.print(f"value   {outcome.value}")
-        if outcome.metadata.get("durationStart"):
-            meta = outcome.metadata
+            console.print(f"value   {outcome.value}", overflow="fold")
+        meta = outcome.metadata
+        if meta.get("durationStart"):
             console.print(
                 f"window  {meta['durationStart']} .. {meta['durationEnd']} "
                 f"({meta.get('durationStep', '')}, {meta.get('timezone', '')})"
             )
         if outcome.error:
-            console.print(f"[magenta]error[/]   {outcome.error}")
+            console.print(f"[magenta]error[/]   {outcome.error}", overflow="fold")
         if outcome.phase is not None:
-            detail = f" ({outcome.message})" if outcome.message else ""
-            console.print(f"verdict [bold]{outcome.phase.value}[/]{detail}")
+            reason = f": {outcome.message}" if outcome.message else ""
+            console.print(f"verdict [bold]{outcome.phase.value}[/]{reason}", overflow="fold")
     if outcome.phase is not None:
         raise typer.Exit(EXIT_BY_VERDICT[outcome.phase])
     raise typer.Exit(2 if outcome.error else 0)
 
 
-@check_app.command()
+def _block(
+    ctx: typer.Context, kind: str, provider_file: Path | None, build: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """The file's block (no provider flag may come with it), or the one the flags build."""
+    if provider_file is not None:
+        given = flags_given(ctx)
+        if given:
+            fail_usage(
+                [
+                    f"--provider-file and {given[0]} both set the provider: the file holds the "
+                    "whole block, so write that value in the file (or drop --provider-file)"
+                ]
+            )
+        return read_provider_file(provider_file, kind)
+    try:
+        return build()
+    except ConfigError as exc:
+        fail_usage([str(exc)])
+
+
+def _required(**options: str | None) -> None:
+    missing = [f"--{name.replace('_', '-')}" for name, value in options.items() if not value]
+    if missing:
+        fail_usage([f"{' and '.join(missing)} required, or --provider-file"])
+
+
+@check_app.command(cls=AugurCommand)
+@with_provider_options
 def skywalking(
-    address: Annotated[str, typer.Option(help="OAP address, e.g. http://oap:12800.")],
-    service: Annotated[str, typer.Option(help="Service name, e.g. canary|reviews|ns|cluster|-.")],
-    metric: Annotated[str, typer.Option(help="Metric name.")] = "service_apdex",
-    window: Annotated[str, typer.Option(help="How far back to look (Go duration).")] = "10m",
-    step: Annotated[str, typer.Option(help="MINUTE (default), SECOND, HOUR, DAY.")] = "",
+    ctx: typer.Context,
+    address: Annotated[
+        str | None, typer.Option(metavar="URL", help="OAP address, e.g. http://oap:12800.")
+    ] = None,
+    service: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Service name, e.g. canary|reviews|ns|cluster|-."),
+    ] = None,
+    metric: Annotated[str, typer.Option(metavar="NAME", help="Metric name.")] = "service_apdex",
+    expression: Annotated[
+        str,
+        typer.Option(
+            metavar="MQE",
+            help="An MQE expression instead of --metric (execExpression); the result is under "
+            "result.mqe.",
+        ),
+    ] = "",
+    window: Annotated[
+        str, typer.Option(metavar="DURATION", help="How far back to look (Go duration).")
+    ] = "10m",
+    step: Annotated[str, typer.Option(metavar="STEP", help="MINUTE, SECOND, HOUR, DAY, auto.")] = (
+        ""
+    ),
+    timezone: Annotated[
+        str,
+        typer.Option(metavar="ZONE", help="The OAP's zone: UTC (default), +0800, IANA, auto."),
+    ] = "",
     condition: Condition = "",
     as_json: Json = False,
 ) -> None:
-    """One metric of one service from the OAP's readMetricsValues."""
-    block = _built(
-        lambda: skywalking_block(
-            address=address, service=service, metric=metric, window=window, step=step
+    """One metric (or MQE expression) of one service from the OAP, as a template reads it."""
+    provider_file: Path | None = ctx.params["provider_file"]
+    if provider_file is None:
+        _required(address=address, service=service)
+        if expression and "--metric" in flags_given(ctx):
+            fail_usage(["--metric and --expression: give one (an expression names its metrics)"])
+
+    def build() -> dict[str, Any]:
+        return skywalking_block(
+            address=address or "",
+            service=service or "",
+            metric=metric,
+            expression=expression,
+            window=window,
+            step=step,
+            timezone=timezone,
+            connection=connection_from(ctx.params),
         )
-    )
+
+    block = _block(ctx, "skywalking", provider_file, build)
+    if provider_file is not None:
+        field, title = "", str(provider_file)
+    elif expression:
+        field, title = "mqe", f"{expression} of {service}"
+    else:
+        field, title = metric, f"{metric} of {service}"
     outcome = _execute(block, condition)
-    _report(outcome, as_json=as_json, metric=metric, title=f"{metric} of {service}")
+    _report(outcome, as_json=as_json, metric=field, title=title)
 
 
-@check_app.command()
+@check_app.command(cls=AugurCommand)
+@with_provider_options
 def prometheus(
-    address: Annotated[str, typer.Option(help="Prometheus address, e.g. http://prom:9090.")],
-    query: Annotated[str, typer.Option(help="PromQL instant query.")],
+    ctx: typer.Context,
+    address: Annotated[
+        str | None, typer.Option(metavar="URL", help="Prometheus address, e.g. http://prom:9090.")
+    ] = None,
+    query: Annotated[str | None, typer.Option(metavar="PROMQL", help="PromQL instant query.")] = (
+        None
+    ),
     condition: Condition = "",
     as_json: Json = False,
 ) -> None:
-    """One PromQL instant query."""
-    outcome = _execute(prometheus_block(address=address, query=query), condition)
-    _report(outcome, as_json=as_json, title=query)
+    """One PromQL instant query, as a template's prometheus provider sends it."""
+    provider_file: Path | None = ctx.params["provider_file"]
+    if provider_file is None:
+        _required(address=address, query=query)
+
+    def build() -> dict[str, Any]:
+        return prometheus_block(
+            address=address or "",
+            query=query or "",
+            connection=connection_from(ctx.params),
+        )
+
+    block = _block(ctx, "prometheus", provider_file, build)
+    outcome = _execute(block, condition)
+    _report(outcome, as_json=as_json, title=str(provider_file or query))
 
 
-@check_app.command()
+@check_app.command(cls=AugurCommand)
+@with_provider_options
 def web(
-    url: Annotated[str, typer.Option(help="URL answering JSON.")],
-    json_path: Annotated[str, typer.Option(help="Kubernetes JSONPath, e.g. {$.data.ok}.")] = "",
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="URL answering JSON.")] = None,
+    json_path: Annotated[
+        str, typer.Option(metavar="TEMPLATE", help="Kubernetes JSONPath, e.g. {$.data.ok}.")
+    ] = "",
     condition: Condition = "",
     as_json: Json = False,
 ) -> None:
     """One GET of a JSON endpoint, as Argo's web provider does it."""
-    outcome = _execute(web_block(url=url, json_path=json_path), condition)
-    _report(outcome, as_json=as_json, title=url)
+    provider_file: Path | None = ctx.params["provider_file"]
+    if provider_file is None:
+        _required(url=url)
 
+    def build() -> dict[str, Any]:
+        return web_block(
+            url=url or "",
+            json_path=json_path,
+            connection=connection_from(ctx.params),
+        )
 
-def _built(make: Any) -> dict[str, Any]:
-    try:
-        block: dict[str, Any] = make()
-    except ConfigError as exc:
-        typer.echo(f"augur: {exc}", err=True)
-        raise typer.Exit(64) from None
-    return block
+    block = _block(ctx, "web", provider_file, build)
+    outcome = _execute(block, condition)
+    _report(outcome, as_json=as_json, title=str(provider_file or url))

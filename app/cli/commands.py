@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app import __version__
 from app.cli.analysis import run, validate
 from app.cli.check import check_app
-from app.cli.common import EXIT_USAGE
+from app.cli.common import EXIT_STORE_IN_USE, EXIT_USAGE, AugurCommand, AugurGroup
 from app.cli.evaluate import eval_
+from app.core.settings import Settings
+
+if TYPE_CHECKING:
+    from app.store.db import SingleWriter
 
 __all__ = ["cli", "main", "openapi_document"]
 
@@ -22,6 +26,8 @@ cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no `<bool>` types, `[env ...]` printed as written
+    cls=AugurGroup,
 )
 
 
@@ -41,26 +47,48 @@ def _root(
     """augur: canary analysis as a service."""
 
 
-@cli.command()
+def _setting(name: str) -> str:
+    """An option's help from the setting it overrides: its description, variable, default."""
+    field = Settings.model_fields[name]
+    default = field.get_default(call_default_factory=True)
+    return f"{field.description} [env AUGUR_{name.upper()}; default: {default}]"
+
+
+@cli.command(cls=AugurCommand)
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address [env AUGUR_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [env AUGUR_PORT].")] = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help=_setting("host"), show_default=False)
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help=_setting("port"), show_default=False)
+    ] = None,
     store: Annotated[
-        str | None, typer.Option("--store", help="Store URL [env AUGUR_STORE_URL].")
+        str | None,
+        typer.Option("--store", metavar="URL", help=_setting("store_url"), show_default=False),
+    ] = None,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level", metavar="LEVEL", help=_setting("log_level"), show_default=False
+        ),
     ] = None,
 ) -> None:
-    """Serve the API with uvicorn (one worker: the scheduler lives in the process)."""
+    """Serve the API with uvicorn (one worker: the scheduler lives in the process).
+
+    Every AUGUR_ variable of the README's Configuration table applies; an option wins over its
+    variable. Exit 64 for a bad setting, 75 when another process already serves the same
+    SQLite store (run several on PostgreSQL).
+    """
     import uvicorn
     from pydantic import ValidationError
 
     from app.core.auth import TokenError, load_tokens
     from app.core.logs import Redactor, configure_logging
-    from app.core.settings import Settings, describe_errors
+    from app.core.settings import describe_errors
     from app.main import create_app
 
-    overrides: dict[str, Any] = {
-        k: v for k, v in {"host": host, "port": port, "store_url": store}.items() if v is not None
-    }
+    given = {"host": host, "port": port, "store_url": store, "log_level": log_level}
+    overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -73,26 +101,48 @@ def serve(
     except TokenError as exc:
         typer.echo(f"augur: invalid settings\n{exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    host = settings.host
-    if not tokens.configured and not _loopback(host):
+    writer = _single_writer(settings.store_url)
+    bind = settings.host
+    if not tokens.configured and not _loopback(bind):
         logging.getLogger("augur").warning(
             "no API tokens configured (AUGUR_TOKENS or AUGUR_TOKENS_FILE): the API is open, "
             "so augur serves on 127.0.0.1 only instead of %s",
-            host,
+            bind,
         )
-        host = "127.0.0.1"
+        bind = "127.0.0.1"
     elif not tokens.configured:
         logging.getLogger("augur").warning(
-            "no API tokens configured: the API is open to anyone who can reach %s", host
+            "no API tokens configured: the API is open to anyone who can reach %s", bind
         )
-    uvicorn.run(
-        create_app(settings, redactor=redactor),
-        host=host,
-        port=settings.port,
-        log_config=None,  # keep augur's JSON lines; uvicorn's own access log never sees queries
-        access_log=False,
-        workers=1,
-    )
+    try:
+        uvicorn.run(
+            create_app(settings, redactor=redactor, writer=writer),
+            host=bind,
+            port=settings.port,
+            log_config=None,  # keep augur's JSON lines; uvicorn's access log never sees queries
+            access_log=False,
+            workers=1,
+        )
+    finally:
+        if writer is not None:
+            writer.release()
+
+
+def _single_writer(store_url: str) -> SingleWriter | None:
+    """Take the SQLite store's lock before anything starts, so a second server says so in one
+    line (exit 75) instead of failing inside uvicorn's start-up with a traceback."""
+    from app.store.db import SingleWriter, StoreInUse, sqlite_path
+
+    database = sqlite_path(store_url)
+    if database is None:
+        return None
+    writer = SingleWriter(database)
+    try:
+        writer.acquire()
+    except StoreInUse as exc:
+        typer.echo(f"augur: {exc}", err=True)
+        raise typer.Exit(EXIT_STORE_IN_USE) from None
+    return writer
 
 
 def _loopback(host: str) -> bool:
@@ -113,13 +163,13 @@ def openapi_document() -> str:
     return json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
 
 
-@cli.command()
+@cli.command(cls=AugurCommand)
 def openapi() -> None:
     """Print the OpenAPI spec of the API."""
     typer.echo(openapi_document(), nl=False)
 
 
-@cli.command()
+@cli.command(cls=AugurCommand)
 def providers() -> None:
     """List the providers this installation knows (built-in and plugins)."""
     from providers.registry import known_providers
@@ -128,9 +178,9 @@ def providers() -> None:
         typer.echo(name)
 
 
-cli.command()(run)
-cli.command()(validate)
-cli.command(name="eval")(eval_)
+cli.command(cls=AugurCommand)(run)
+cli.command(cls=AugurCommand)(validate)
+cli.command(name="eval", cls=AugurCommand)(eval_)
 cli.add_typer(check_app, name="check")
 
 

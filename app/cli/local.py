@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from app.engine.runner import OnStatus, Runner, SystemClock, VirtualClock, provider_cache
+from app.engine.runner import Clock, OnStatus, Runner, SystemClock, VirtualClock, provider_cache
 from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
 from providers import registry
@@ -26,8 +26,11 @@ async def run_locally(
     secrets_dir: Path | None = None,
     on_status: OnStatus | None = None,
     start: datetime | None = None,
+    clock: Clock | None = None,
 ) -> AnalysisRun:
-    clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
+    """Run to completion on `clock` (or a virtual clock from `start`, or the system clock)."""
+    if clock is None:
+        clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
     async with httpx.AsyncClient() as http:
 
         def build(block: Mapping[str, Any]) -> Provider:

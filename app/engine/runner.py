@@ -38,6 +38,7 @@ from providers.base import MeasureContext, Provider
 from providers.errors import ProviderError
 
 __all__ = [
+    "BeyondHorizon",
     "Clock",
     "OnStatus",
     "ProviderSource",
@@ -64,23 +65,40 @@ class SystemClock:
         await asyncio.sleep(max(0.0, (when - self.now()).total_seconds()))
 
 
+class BeyondHorizon(RuntimeError):
+    """A virtual clock was asked to move past its horizon (the wall clock, for a backtest)."""
+
+    def __init__(self, wanted: datetime, horizon: datetime) -> None:
+        super().__init__(f"the virtual clock would move to {wanted}, past its horizon {horizon}")
+        self.wanted = wanted
+        self.horizon = horizon
+
+
 class VirtualClock:
     """Time that moves only when the runner sleeps, and then straight past the wake-up.
 
     It lands one millisecond after `when`, as a real timer fires a little late: Argo's rule is
     that a measurement is due strictly after `finishedAt + interval`.
+
+    A `horizon` is the latest time it may reach. A backtest against a live provider sets it to
+    the wall clock: a measurement after it would ask the provider about the future, which has
+    no data, so the clock refuses (`BeyondHorizon`) instead of recording made-up failures.
     """
 
     TIMER_LATENESS = timedelta(milliseconds=1)
 
-    def __init__(self, start: datetime) -> None:
+    def __init__(self, start: datetime, *, horizon: datetime | None = None) -> None:
         self._now = start
+        self.horizon = horizon
 
     def now(self) -> datetime:
         return self._now
 
     async def sleep_until(self, when: datetime) -> None:
-        self._now = max(self._now, when + self.TIMER_LATENESS)
+        wanted = max(self._now, when + self.TIMER_LATENESS)
+        if self.horizon is not None and wanted > self.horizon:
+            raise BeyondHorizon(wanted, self.horizon)
+        self._now = wanted
         await asyncio.sleep(0)
 
 

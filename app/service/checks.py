@@ -7,6 +7,7 @@ same provider block a template would hold, so it exercises exactly the code a ru
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,13 +17,18 @@ from typing import Any
 import httpx
 
 from app.engine.conditions import compile_conditions, evaluate_result, typed_result
+from app.service.series import Point, PointTimes, points_of
 from app.spec.status import Phase
 from providers import registry
 from providers.base import MeasureContext
 from providers.errors import ConfigError, ProviderError
 
 __all__ = [
+    "MQE_FIELD",
     "CheckOutcome",
+    "Connection",
+    "Point",
+    "points",
     "prometheus_block",
     "run_check",
     "series_of",
@@ -31,31 +37,56 @@ __all__ = [
 ]
 
 _METRIC_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_BUCKET = re.compile(r"(\d{4})(\d\d)(\d\d)(\d\d)?(\d\d)?(\d\d)?_")
 
 
-def _bucket_label(point_id: str) -> str:
-    """The OAP's point id starts with its time bucket (`202611291204_<entity>`): show that."""
-    found = _BUCKET.match(point_id)
-    if found is None:
-        return point_id
-    year, month, day, hour, minute, second = found.groups()
-    text = f"{year}-{month}-{day}"
-    if hour:
-        text += f" {hour}" + (f":{minute}" if minute else "h") + (f":{second}" if second else "")
-    return text
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """How to reach a provider behind auth or TLS, the same for every provider: headers in
+    order, basic or bearer credentials (already read from wherever secrets live), TLS
+    verification off, a timeout. Each builder writes them under its provider's field names."""
+
+    headers: tuple[tuple[str, str], ...] = ()
+    basic: tuple[str, str] | None = None
+    bearer: str = ""
+    insecure: bool = False
+    timeout_seconds: float | None = None
+
+    def fields(self, *, timeout: str, auth_as_header: bool = False) -> dict[str, Any]:
+        """The provider-block fields that are set, under the provider's names: `timeout` is
+        its timeout field; `auth_as_header` puts the credentials in an `Authorization` header
+        (the web provider has no basicAuth or bearer)."""
+        headers = [{"key": key, "value": value} for key, value in self.headers]
+        authentication: dict[str, Any] = {}
+        header = ""
+        if self.basic is not None:
+            authentication = {"basicAuth": {"username": self.basic[0], "password": self.basic[1]}}
+            pair = base64.b64encode(f"{self.basic[0]}:{self.basic[1]}".encode()).decode("ascii")
+            header = f"Basic {pair}"
+        elif self.bearer:
+            authentication, header = {"bearer": {"token": self.bearer}}, f"Bearer {self.bearer}"
+        if authentication and auth_as_header:
+            headers.append({"key": "Authorization", "value": header})
+            authentication = {}
+        found = {
+            "headers": headers,
+            "authentication": authentication,
+            "insecure": self.insecure,
+            timeout: self.timeout_seconds,
+        }
+        return {key: value for key, value in found.items() if value}
 
 
-def skywalking_block(
-    *, address: str, service: str, metric: str, window: str, step: str = ""
-) -> dict[str, Any]:
-    """`readMetricsValues` of one service metric; the service name travels as a variable, so
-    TSB names such as `canary|reviews|bookinfo|cp-cluster-1|-` need no escaping."""
+NO_CONNECTION = Connection()
+#: The field `execExpression` answers under in a check's query: `result.mqe.results`.
+MQE_FIELD = "mqe"
+
+
+def _metric_query(metric: str) -> str:
     if not _METRIC_NAME.match(metric):
         raise ConfigError(
             f"metric {metric!r} is not a metric name such as service_apdex", provider="skywalking"
         )
-    query = (
+    return (
         "query augurCheck($duration: Duration!, $service: String!) {\n"
         f"  {metric}: readMetricsValues(\n"
         f'    condition: {{name: "{metric}", '
@@ -65,25 +96,67 @@ def skywalking_block(
         "  }\n"
         "}"
     )
+
+
+#: MQE (`execExpression`), the expression and the service as variables: no escaping needed.
+_MQE_QUERY = (
+    "query augurCheck($duration: Duration!, $service: String!, $expression: String!) {\n"
+    f"  {MQE_FIELD}: execExpression(\n"
+    "    expression: $expression,\n"
+    "    entity: {scope: Service, serviceName: $service, normal: true},\n"
+    "    duration: $duration) {\n"
+    "    type error results { metric { labels { key value } } values { id value } }\n"
+    "  }\n"
+    "}"
+)
+
+
+def skywalking_block(
+    *,
+    address: str,
+    service: str,
+    metric: str = "service_apdex",
+    window: str = "10m",
+    step: str = "",
+    expression: str = "",
+    timezone: str = "",
+    connection: Connection = NO_CONNECTION,
+) -> dict[str, Any]:
+    """`readMetricsValues` of one service metric, or an MQE `expression` over the service; the
+    service name travels as a variable, so TSB names such as
+    `canary|reviews|bookinfo|cp-cluster-1|-` need no escaping."""
+    variables = {"service": service}
+    if expression:
+        query = _MQE_QUERY
+        variables["expression"] = expression
+    else:
+        query = _metric_query(metric)
     config: dict[str, Any] = {
         "address": address,
         "query": query,
         "interval": window,
-        "variables": {"service": service},
+        "variables": variables,
     }
-    if step:
-        config["step"] = step
+    config.update({key: value for key, value in (("step", step), ("timezone", timezone)) if value})
+    config.update(connection.fields(timeout="timeoutSeconds"))
     return {"skywalking": config}
 
 
-def prometheus_block(*, address: str, query: str) -> dict[str, Any]:
-    return {"prometheus": {"address": address, "query": query}}
+def prometheus_block(
+    *, address: str, query: str, connection: Connection = NO_CONNECTION
+) -> dict[str, Any]:
+    config: dict[str, Any] = {"address": address, "query": query}
+    config.update(connection.fields(timeout="timeout"))
+    return {"prometheus": config}
 
 
-def web_block(*, url: str, json_path: str = "") -> dict[str, Any]:
+def web_block(
+    *, url: str, json_path: str = "", connection: Connection = NO_CONNECTION
+) -> dict[str, Any]:
     config: dict[str, Any] = {"url": url}
     if json_path:
         config["jsonPath"] = json_path
+    config.update(connection.fields(timeout="timeoutSeconds", auth_as_header=True))
     return {"web": config}
 
 
@@ -98,6 +171,8 @@ class CheckOutcome:
     error: str = ""
     phase: Phase | None = None
     message: str = ""
+    #: When each point of a series in `result` was measured, as the provider said (if it did).
+    point_times: PointTimes = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -127,7 +202,11 @@ async def run_check(
     finally:
         await provider.aclose()
     outcome = CheckOutcome(
-        provider=kind, result=measured.result, value=measured.value, metadata=measured.metadata
+        provider=kind,
+        result=measured.result,
+        value=measured.value,
+        metadata=measured.metadata,
+        point_times=measured.point_times,
     )
     if conditions is not None:
         evaluation = evaluate_result(typed_result(measured.result, measured.go_type), conditions)
@@ -135,21 +214,19 @@ async def run_check(
     return outcome
 
 
+def points(outcome: CheckOutcome, *, metric: str = "") -> list[Point]:
+    """The points to draw, each with its time: SkyWalking's series (readMetricsValues or MQE),
+    a Prometheus vector, or one number."""
+    return points_of(
+        outcome.result,
+        provider=outcome.provider,
+        metric=metric,
+        metadata=outcome.metadata,
+        point_times=outcome.point_times,
+    )
+
+
 def series_of(outcome: CheckOutcome, *, metric: str = "") -> list[tuple[str, float | None]]:
-    """(label, value) points to draw: SkyWalking points, a Prometheus vector, or one number."""
-    result = outcome.result
-    if outcome.provider == "skywalking" and isinstance(result, Mapping):
-        block = result.get(metric) if metric else next(iter(result.values()), None)
-        values = (block or {}).get("values") or {}
-        points = values.get("values") if isinstance(values, Mapping) else None
-        found: list[tuple[str, float | None]] = []
-        for index, point in enumerate(points or []):
-            empty = point.get("isEmptyValue") is True or point.get("value") is None
-            label = _bucket_label(str(point.get("id") or index))
-            found.append((label, None if empty else float(point["value"])))
-        return found
-    if isinstance(result, list):
-        return [(str(i), float(v)) for i, v in enumerate(result) if isinstance(v, int | float)]
-    if isinstance(result, int | float) and not isinstance(result, bool):
-        return [("value", float(result))]
-    return []
+    """(label, value) points: a SkyWalking point's label is its time bucket as the OAP wrote it,
+    a vector's its position."""
+    return [(point.label, point.value) for point in points(outcome, metric=metric)]

@@ -8,6 +8,8 @@ replicas. Both go through SQLAlchemy's async engine, so the rest of the store is
 from __future__ import annotations
 
 import fcntl
+import os
+import socket
 from pathlib import Path
 from typing import IO, Any
 
@@ -108,28 +110,43 @@ class SingleWriter:
 
     SQLite is the single-process default; two processes on one file would both lease and measure
     the same runs. The lock is an advisory `flock` the kernel drops when the process dies (even
-    by SIGKILL), so a crashed process never blocks its successor.
+    by SIGKILL), so a crashed process never blocks its successor. The holder writes its pid and
+    host into the lock file, so the one refused can say who holds it.
     """
 
     def __init__(self, database: Path) -> None:
+        self.database = database
         self.path = database.with_name(database.name + ".lock")
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = self.path.open("w")
+        """Take the lock (again: a no-op); `StoreInUse` names the file and, when the lock file
+        says so, the process holding it."""
+        if self._file is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+")  # never truncate: the holder's pid is in there
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
             handle.close()
+            who = f" ({holder})" if holder else ""
             raise StoreInUse(
-                f"another augur process is using {self.path.with_suffix('')}; a SQLite store "
-                "takes one process. Stop the other one, or run replicas on PostgreSQL "
+                f"another augur process{who} is using the SQLite store {self.database}; a SQLite "
+                "store takes one process: stop that one, or run replicas on PostgreSQL "
                 "(AUGUR_STORE_URL=postgresql+asyncpg://user@host/db)"
             ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}")
+        handle.flush()
         self._file = handle
 
     def release(self) -> None:
         if self._file is not None:
+            self._file.truncate(0)
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None

@@ -34,8 +34,10 @@ def run(oap: FakeOAP, label: str) -> int:
         "--virtual-time",
     ]
     print(
-        f"\n== {label} canary: augur run -f {TEMPLATE.relative_to(REPO)} "
-        f"-a 'service-name={SERVICE}' -a oap-address={oap.url} --virtual-time",
+        f"\n== {label} canary:\n"
+        f"augur run -f {TEMPLATE.relative_to(REPO)} \\\n"
+        f"  -a 'service-name={SERVICE}' \\\n"
+        f"  -a oap-address={oap.url} --virtual-time",
         flush=True,
     )
     return subprocess.run(command, cwd=REPO, check=False).returncode
