@@ -106,6 +106,14 @@ def test_a_live_frame_reads_at_80_columns_and_says_elapsed_and_next(tmp_path: Pa
     assert widest(frame) <= WIDTH
 
 
+def test_the_first_frame_before_any_measurement(tmp_path: Path) -> None:
+    template = replay_template(tmp_path / "t.yaml", [apdex(9950)])
+    run = build_run(read_documents([("t", template.read_text())]))
+    console = Console(width=WIDTH, record=True)
+    console.print(RunView(run, clock=lambda: datetime(2026, 12, 1, tzinfo=UTC)))
+    assert console.export_text().splitlines()[0].rstrip() == "bookinfo/apdex: -"
+
+
 def test_python_dash_m_app_run_reads_at_80_columns(tmp_path: Path) -> None:
     template = replay_template(tmp_path / "t.yaml", [apdex(9950, 9960, 9940)] * 3)
     done = subprocess.run(

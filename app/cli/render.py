@@ -136,7 +136,7 @@ def _title(run: AnalysisRun, now: datetime | None, next_at: datetime | None) -> 
 def _widths(names: list[str], phases: list[str], counts: list[list[str]], width: int) -> list[int]:
     """Column widths that fit `width`: counts and phase in full, the metric name in full when
     it can be (at least its first METRIC_MIN_WIDTH characters), the last column the rest."""
-    fixed = [max(len(h), *(len(row[i]) for row in counts)) for i, h in enumerate(COUNTS)]
+    fixed = [max([len(h), *(len(row[i]) for row in counts)]) for i, h in enumerate(COUNTS)]
     phase = max([len("phase"), *map(len, phases)])
     metric = max([len("metric"), *map(len, names)])
     columns = 3 + len(fixed)
