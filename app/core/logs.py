@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["AccessLog", "JsonFormatter", "Redactor", "configure_logging"]
+__all__ = ["CHATTY", "AccessLog", "JsonFormatter", "Redactor", "configure_logging"]
 
 REDACTED = "*****"
 # Attributes every LogRecord has; anything else was passed with `extra=` and is emitted as a field.
@@ -68,8 +68,15 @@ class JsonFormatter(logging.Formatter):
         return self._redact(json.dumps(entry, default=str, ensure_ascii=False))
 
 
+#: Libraries that log every outbound request at INFO: one line per provider call drowns the
+#: lines that say something. They speak at ``debug`` only.
+CHATTY = ("httpx", "httpcore")
+
+
 def configure_logging(level: str, redactor: Redactor) -> None:
-    """JSON lines on stderr for augur and uvicorn; uvicorn's own access log is replaced."""
+    """JSON lines on stderr for augur and uvicorn; uvicorn's own access log is replaced, and
+    the HTTP client's per-request lines (``CHATTY``) show only warnings unless ``level`` is
+    ``debug``."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(redactor))
     root = logging.getLogger()
@@ -79,6 +86,9 @@ def configure_logging(level: str, redactor: Redactor) -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    quiet = logging.NOTSET if level.lower() == "debug" else logging.WARNING
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(quiet)
 
 
 Scope = MutableMapping[str, Any]

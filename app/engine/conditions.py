@@ -13,10 +13,15 @@ Success is evaluated first; if it errors, failure is not evaluated. Any error gi
 empty" text when the result is nil or an empty list). Conditions are compiled once: a compile error
 is kept and reported the same way at evaluation (as Argo would), and :func:`check_conditions` lets
 submission reject it up front with a located 422.
+
+A Failed or Inconclusive phase says why, where Argo leaves the message blank: the condition that
+decided and the values that decided it, from :func:`app.expr.explain`
+(``successCondition <expression> is false: 3 of 10 points fail ...``). Only the message differs.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -38,12 +43,17 @@ __all__ = [
     "conditions_for",
     "eval_condition",
     "evaluate_result",
+    "explain_condition",
     "is_nil_or_empty",
     "typed_result",
 ]
 
 NIL_OR_EMPTY = "metric result is nil or empty: no data returned from the metric provider"
 Kind = Literal["successCondition", "failureCondition"]
+#: When each point of a series in ``result`` was measured (``providers.base.Measured``).
+PointTimes = expr.PointTimes
+#: How much of a condition's text a message quotes.
+SOURCE_CLIP = 300
 
 
 class Program(Protocol):
@@ -102,7 +112,7 @@ class Conditions:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """The phase of one measurement; ``message`` is set only for ``Error``."""
+    """The phase of one measurement; ``message`` says why for all but ``Successful``."""
 
     phase: Phase
     message: str = ""
@@ -170,8 +180,43 @@ def _error(condition: Condition, reason: str, result: Any) -> Evaluation:
     )
 
 
-def evaluate_result(result: Any, conditions: Conditions) -> Evaluation:
-    """The measurement phase for ``result`` under ``conditions`` (the table above)."""
+def _why(
+    condition: Condition, result: Any, outcome: bool, point_times: PointTimes | None
+) -> tuple[str, str]:
+    """(``<kind> <expression> is <outcome>``, the values that made it so); never raises."""
+    text = re.sub(r"\s*\n\s*", " ", condition.source.strip())
+    head = f"{condition.kind} {expr.clip(text, SOURCE_CLIP)} is {'true' if outcome else 'false'}"
+    program = condition.program
+    if isinstance(program, expr.Program):
+        detail = expr.explain(program, result, outcome=outcome, point_times=point_times)
+    else:  # CEL conditions are not walked: the message shows `result`
+        detail = f"result is {expr.show(result)}"
+    return head, detail
+
+
+def explain_condition(
+    condition: Condition, result: Any, outcome: bool, point_times: PointTimes | None = None
+) -> str:
+    """``<kind> <expression> is <outcome>: <why>`` (see :func:`app.expr.explain`)."""
+    head, detail = _why(condition, result, outcome, point_times)
+    return f"{head}: {detail}" if detail else head
+
+
+def _neither(conditions: Conditions, result: Any, point_times: PointTimes | None) -> str:
+    """Inconclusive: both conditions were evaluated and both were false."""
+    said = []
+    for condition in (conditions.success, conditions.failure):
+        assert condition is not None
+        head, detail = _why(condition, result, False, point_times)
+        said.append(f"{head} ({detail})" if detail else head)
+    return "neither condition decided: " + " and ".join(said)
+
+
+def evaluate_result(
+    result: Any, conditions: Conditions, *, point_times: PointTimes | None = None
+) -> Evaluation:
+    """The measurement phase for ``result`` under ``conditions`` (the table above), and why when
+    it is not Successful; ``point_times`` lets that say when the deciding points were measured."""
     success = failure = False
     for condition in (conditions.success, conditions.failure):
         if condition is None:
@@ -191,7 +236,10 @@ def evaluate_result(result: Any, conditions: Conditions) -> Evaluation:
     elif conditions.success is None:
         success = not failure
     if failure:
-        return Evaluation(Phase.FAILED)
+        decided = conditions.failure or conditions.success
+        assert decided is not None
+        why = explain_condition(decided, result, decided is conditions.failure, point_times)
+        return Evaluation(Phase.FAILED, why)
     if not success:
-        return Evaluation(Phase.INCONCLUSIVE)
+        return Evaluation(Phase.INCONCLUSIVE, _neither(conditions, result, point_times))
     return Evaluation(Phase.SUCCESSFUL)

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from app.engine.assess import assess_run
-from app.engine.conditions import Conditions, evaluate_result
+from app.engine.conditions import Conditions, PointTimes, evaluate_result
 from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements_in_place
 from app.spec.args import redact
 from app.spec.errors import ArgError, SpecError
@@ -106,10 +106,13 @@ def judge(
     started_at: datetime,
     finished_at: datetime,
     metadata: Mapping[str, str] | None = None,
+    point_times: PointTimes | None = None,
 ) -> Measurement:
     """A finished measurement: the phase from the conditions; on an evaluation error the value
-    is cleared and the message holds the error (as Argo's providers do)."""
-    evaluation = evaluate_result(result, conditions)
+    is cleared and the message holds the error (as Argo's providers do). A Failed or
+    Inconclusive message says which values decided, and when they were measured
+    (``point_times``, from the provider)."""
+    evaluation = evaluate_result(result, conditions, point_times=point_times)
     failed = evaluation.phase is Phase.ERROR
     return Measurement(
         phase=evaluation.phase,

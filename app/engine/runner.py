@@ -189,6 +189,7 @@ class Runner:
             started_at=started,
             finished_at=self.clock.now(),
             metadata=measured.metadata,
+            point_times=measured.point_times,
         )
         return Outcome(task, measurement)
 

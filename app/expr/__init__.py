@@ -16,7 +16,10 @@ Stages, in pipeline order:
 - checker: static types (types); signatures holds the builtins' and Argo helpers' rules;
 - compiler: one Python function per expression, run against support.NAMESPACE; gen_emitter
   holds the generator's state, gen_operators and gen_builtins emit operators and builtin calls;
-- program: compile once, specialise per concrete value types.
+- program: compile once, specialise per concrete value types;
+- explain: why a condition was false (or true), for the measurements that are not Successful;
+  it re-evaluates sub-trees through program (``compile_tree``), prints them with unparse and
+  values with show.
 
 Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs
 (with coerce for their arguments), regex (RE2, shared with the checker), gomath (Go's float
@@ -44,8 +47,10 @@ from .errors import (
     ExprSyntaxError,
     ExprTypeError,
 )
+from .explain import PointTimes, explain
 from .limits import DEFAULT_LIMITS, Limits
 from .program import Program, compile_program
+from .show import clip, show
 from .types import Float64List, type_of_value
 
 __all__ = [
@@ -58,9 +63,13 @@ __all__ = [
     "ExprTypeError",
     "Float64List",
     "Limits",
+    "PointTimes",
     "Program",
+    "clip",
     "compile",
     "compile_for_result",
+    "explain",
+    "show",
 ]
 
 

@@ -10,6 +10,7 @@ is raised from ``run`` as an ExprRuntimeError with ``from_checker=True``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
 from .runtime import Budget, goname
 
-__all__ = ["Program"]
+__all__ = ["Program", "compile_program", "compile_tree"]
 
 _Runner = Callable[..., Any]
 
@@ -54,10 +55,19 @@ def _fold(tree: n.Node, source: str) -> None:
 class Program:
     """A compiled condition. Thread-safe for concurrent ``run`` calls (the cache only grows)."""
 
-    def __init__(self, source: str, *, names: Collection[str], limits: Limits) -> None:
+    def __init__(
+        self,
+        source: str,
+        *,
+        names: Collection[str],
+        limits: Limits,
+        tree: n.Node | None = None,
+    ) -> None:
         self.source = source
         self.names = list(names)
         self.limits = limits
+        # A tree built by a later stage (explain.py) instead of parsed from ``source``.
+        self._tree = tree
         self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
@@ -65,7 +75,12 @@ class Program:
 
     def _build(self, signature: tuple[t.Type, ...]) -> _Runner:
         try:
-            tree = parse(self.source, limits=self.limits)
+            # The checker rewrites nodes in place (literal conversions), so each build checks
+            # a fresh tree: parsed again, or a copy of the one handed in.
+            if self._tree is None:
+                tree = parse(self.source, limits=self.limits)
+            else:
+                tree = copy.deepcopy(self._tree)
             env = dict(zip(self.names, signature, strict=True))
             checked = check(tree, source=self.source, env=env)
             _fold(tree, self.source)
@@ -105,11 +120,12 @@ class Program:
                 self._fast[key] = runner
         return runner
 
-    def run(self, env: Mapping[str, Any]) -> Any:
+    def run(self, env: Mapping[str, Any], *, budget: Budget | None = None) -> Any:
+        """The value for ``env``; ``budget`` lets several runs share one step budget."""
         values = tuple([env.get(name) for name in self.names])
         runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
         try:
-            return runner(Budget(self.limits), *values)
+            return runner(budget or Budget(self.limits), *values)
         except ExprError:
             raise
         except RecursionError:
@@ -133,3 +149,11 @@ def compile_program(
     source: str, *, names: Collection[str] = ("result",), limits: Limits | None = None
 ) -> Program:
     return Program(source, names=names, limits=limits or DEFAULT_LIMITS)
+
+
+def compile_tree(
+    tree: n.Node, *, source: str, names: Collection[str], limits: Limits | None = None
+) -> Program:
+    """A Program for a tree that was not parsed from text (a sub-expression of ``source``,
+    rebuilt by the explanation stage); checked and generated exactly as a parsed one."""
+    return Program(source, names=names, limits=limits or DEFAULT_LIMITS, tree=tree)

@@ -162,7 +162,9 @@ def web_block(
 
 @dataclass
 class CheckOutcome:
-    """What one check found. `phase` is None when no condition was given."""
+    """What one check found. `phase` is None when no condition was given; `message` says why
+    a verdict is not Successful (the condition and the values that decided it), as a run's
+    measurement would."""
 
     provider: str
     result: Any = None
@@ -209,7 +211,11 @@ async def run_check(
         point_times=measured.point_times,
     )
     if conditions is not None:
-        evaluation = evaluate_result(typed_result(measured.result, measured.go_type), conditions)
+        evaluation = evaluate_result(
+            typed_result(measured.result, measured.go_type),
+            conditions,
+            point_times=measured.point_times,
+        )
         outcome.phase, outcome.message = evaluation.phase, evaluation.message
     return outcome
 

@@ -301,13 +301,16 @@ class Scheduler:
     def _observe(self, run: AnalysisRun, new: list[NewMeasurement], done: bool) -> None:
         labels = {"namespace": run.metadata.namespace, "run": run.metadata.name}
         for measurement in new:
+            # The message says why (an error, or the values that failed a condition); it was
+            # redacted with the run's secrets when recorded, and the log formatter redacts too.
             log.info(
-                "measured %s/%s %s #%d: %s",
+                "measured %s/%s %s #%d: %s%s",
                 labels["namespace"],
                 labels["run"],
                 measurement.metric,
                 measurement.seq,
                 measurement.phase,
+                f": {measurement.message}" if measurement.message else "",
                 extra={
                     **labels,
                     "metric": measurement.metric,

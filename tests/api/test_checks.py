@@ -15,14 +15,16 @@ WEB = "/api/v1/check/web"
 
 
 @pytest.mark.parametrize(
-    ("apdex", "phase"),
+    ("apdex", "phase", "why"),
     [
-        pytest.param(9950, "Successful", id="healthy"),
-        pytest.param(9500, "Failed", id="degraded"),
+        pytest.param(9950, "Successful", "", id="healthy"),
+        # The points' times (or indexes) follow: the fake's clock decides them.
+        pytest.param(9500, "Failed", f"successCondition {SEED} is false: all 6 points fail "
+                     "asFloat(.value) >= 9900, worst: 9500 at ", id="degraded"),
     ],
-)
+)  # fmt: skip
 async def test_skywalking_apdex_with_a_verdict(
-    client: Client, fake_oap: FakeOAP, apdex: int, phase: str
+    client: Client, fake_oap: FakeOAP, apdex: int, phase: str, why: str
 ) -> None:
     fake_oap.set_series(CANARY, "service_apdex", apdex)
     reply = await client.get(
@@ -33,6 +35,8 @@ async def test_skywalking_apdex_with_a_verdict(
     body = reply.json()
     assert body["provider"] == "skywalking"
     assert body["phase"] == phase
+    assert (body["message"] or "").startswith(why)
+    assert (body["message"] is None) == (phase == "Successful")  # a pass needs no reason
     assert body["error"] is None
     assert len(body["series"]) == 6  # five minutes, both ends included
     assert {p["value"] for p in body["series"]} == {apdex}
@@ -124,6 +128,18 @@ async def test_web_check_with_json_path(client: Client, scripted: ScriptedServer
     body = reply.json()
     assert (body["provider"], body["value"], body["phase"]) == ("web", "0.004", "Successful")
     assert body["series"] == [{"id": "value", "value": 0.004, "apdex": None}]
+
+
+async def test_web_check_that_fails_says_why(client: Client, scripted: ScriptedServer) -> None:
+    url = scripted.reply("/health", Reply(body='{"data": {"errorRate": 0.04}}'))
+    reply = await client.get(
+        WEB, params={"url": url, "jsonPath": "{$.data.errorRate}", "condition": "result < 0.01"}
+    )
+    body = reply.json()
+    assert (body["phase"], body["message"]) == (
+        "Failed",
+        "successCondition result < 0.01 is false: result is 0.04",
+    )
 
 
 async def test_web_check_with_a_bad_json_path(client: Client, scripted: ScriptedServer) -> None:

@@ -30,6 +30,11 @@ from tests.support.waiting import wait_for_async, wait_ready_async
 PROBLEM = "application/problem+json"
 SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
 SEED = "all(result.service_apdex.values.values, {asFloat(.value) >= 9900})"
+#: Why apdex-fail's one measurement failed, as the measurement's message says it.
+WHY_9000 = (
+    f"successCondition {SEED} is false: "
+    "the only point fails asFloat(.value) >= 9900: 9000 at index 0"
+)
 WRITE = "w" * 20
 READ = "r" * 20
 
@@ -203,7 +208,8 @@ ARGO_VERDICTS = [
     pytest.param(
         "apdex-fail",
         "Failed",
-        'Metric "apdex" assessed Failed due to failed (1) > failureLimit (0)',
+        'Metric "apdex" assessed Failed due to failed (1) > failureLimit (0): '
+        f'"Error Message: {WHY_9000}"',
         metric("Failed", VALUE_9000, count=1, failed=1),
         id="failing",
     ),
@@ -333,8 +339,8 @@ async def test_argo_wrong_media_type_is_415(gate: Gate) -> None:
 EVALUATIONS = [
     pytest.param("apdex-pass", "Successful", "", metric("Successful", VALUE_9950, count=1,
                  successful=1), id="passing"),
-    pytest.param("apdex-fail", "Failed", "apdex: Failed", metric("Failed", VALUE_9000, count=1,
-                 failed=1), id="failing"),
+    pytest.param("apdex-fail", "Failed", f"apdex: Failed ({WHY_9000})", metric("Failed", VALUE_9000,
+                 count=1, failed=1), id="failing"),
     # One measurement of a metric that wants two: the measurement is the verdict.
     pytest.param("apdex-slow", "Successful", "", metric("Successful", VALUE_9950, count=1,
                  successful=1), id="one-of-several"),

@@ -110,9 +110,21 @@ async def test_real_query_results(
 
 
 JUDGED = [
-    pytest.param(RATIO, "result[0] <= 0.05", "", ("Failed", ""), id="ratio-too-high"),
+    pytest.param(
+        RATIO,
+        "result[0] <= 0.05",
+        "",
+        ("Failed", "successCondition result[0] <= 0.05 is false: result[0] is 0.1"),
+        id="ratio-too-high",
+    ),
     pytest.param(RATIO, "result[0] < 0.2", "", ("Successful", ""), id="ratio-fine"),
-    pytest.param("vector(0) / vector(0)", "result[0] < 0.2", "", ("Failed", ""), id="nan"),
+    pytest.param(
+        "vector(0) / vector(0)",
+        "result[0] < 0.2",
+        "",
+        ("Failed", "successCondition result[0] < 0.2 is false: result[0] is NaN"),
+        id="nan",
+    ),
     pytest.param(
         "vector(0) / vector(0)",
         "result[0] < 0.2 || isNaN(result[0])",
