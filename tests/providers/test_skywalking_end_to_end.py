@@ -126,6 +126,13 @@ def test_validate_names_a_typod_field(tmp_path: Path) -> None:
     assert f"spec.metrics[0].provider: {TYPOD_FIELD}" in done.stderr
 
 
+def start_run(api: str, name: str, what: dict[str, Any], args: dict[str, str]) -> httpx.Response:
+    listed = [{"name": key, "value": value} for key, value in args.items()]
+    return httpx.post(
+        f"{api}/analysisruns", json={"name": name, **what, "args": listed}, timeout=10
+    )
+
+
 def test_a_mistyped_service_through_augur_serve(oap: FakeOAP, tmp_path: Path) -> None:
     document = yaml.safe_load(SEED.read_text())
     metric = document["spec"]["metrics"][0]
@@ -140,30 +147,12 @@ def test_a_mistyped_service_through_augur_serve(oap: FakeOAP, tmp_path: Path) ->
             timeout=10,
         )
         assert put.status_code == 201, put.text
-        refused = httpx.post(
-            f"{api}/analysisruns",
-            json={
-                "name": "typod-field",
-                "spec": with_a_typod_field()["spec"],
-                "args": [{"name": "service-name", "value": TYPO}],
-            },
-            timeout=10,
-        )
+        args = {"service-name": TYPO, "oap-address": oap.url}
+        refused = start_run(api, "typod-field", {"spec": with_a_typod_field()["spec"]}, args)
         assert refused.status_code == 422, refused.text
         assert TYPOD_FIELD in refused.text
-        start = httpx.post(
-            f"{api}/analysisruns",
-            json={
-                "name": "typo",
-                "templates": [{"templateName": "apdex"}],
-                "args": [
-                    {"name": "service-name", "value": TYPO},
-                    {"name": "oap-address", "value": oap.url},
-                ],
-            },
-            timeout=10,
-        )
-        assert start.status_code == 201, start.text
+        started = start_run(api, "typo", {"templates": [{"templateName": "apdex"}]}, args)
+        assert started.status_code == 201, started.text
         run = wait_run(served.base_url, "typo", namespace="bookinfo", timeout=60)
     assert run["status"]["phase"] == "Error"
     taken = measurements(run)

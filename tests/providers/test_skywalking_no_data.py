@@ -52,6 +52,11 @@ MULTILINE = f"""query q($duration: Duration!) {{
 }}"""
 
 
+def flagged(query: str, after: str = "{ value }") -> str:
+    """``query`` as augur sends it: the empty flag added after ``after``'s last field."""
+    return query.replace(after, after[:-1] + "_augur_isEmptyValue: isEmptyValue }")
+
+
 def mqe(expression: str, selection: str = "type error results { values { id value } }") -> str:
     return (
         f'query q($duration: Duration!) {{ m: execExpression(expression: "{expression}", '
@@ -93,33 +98,31 @@ def no_augur_keys(value: Any) -> bool:
         pytest.param(
             V2,
             {},
-            V2.replace("{ value }", "{ value _augur_isEmptyValue: isEmptyValue }"),
+            flagged(V2),
             id="v2-flag-added",
         ),
         pytest.param(
             V2_FLAGGED,
             {},
-            V2_FLAGGED.replace(
-                "isEmptyValue }", "isEmptyValue _augur_isEmptyValue: isEmptyValue }"
-            ),
+            flagged(V2_FLAGGED, "{ id value isEmptyValue }"),
             id="v2-own-flag-kept",
         ),
         pytest.param(
             NULLABLE,
             {},
-            NULLABLE.replace("{ value }", "{ value _augur_isEmptyValue: isEmptyValue }"),
+            flagged(NULLABLE),
             id="nullable",
         ),
         pytest.param(
             FRAGMENT,
             {},
-            FRAGMENT.replace("{ value }", "{ value _augur_isEmptyValue: isEmptyValue }"),
+            flagged(FRAGMENT),
             id="inside-a-fragment",
         ),
         pytest.param(
             MULTILINE,
             {},
-            MULTILINE.replace("value\n      }", "value\n      _augur_isEmptyValue: isEmptyValue }"),
+            flagged(MULTILINE, "value\n      }"),
             id="lines-kept",
         ),
         pytest.param(
@@ -451,7 +454,7 @@ MIXED = V2.replace("{ value }", "{ valeu }").replace(
         ),
         pytest.param(
             MIXED,
-            MIXED.replace("{ valeu }", "{ valeu _augur_isEmptyValue: isEmptyValue }"),
+            flagged(MIXED, "{ valeu }"),
             id="mixed-with-other-parts",
         ),
         pytest.param(
