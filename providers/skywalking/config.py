@@ -6,8 +6,15 @@ Argo reads ``address``, ``query`` and ``interval``. augur adds, all optional: ``
 ``headers`` (``[{key, value}]`` like Argo's web provider, or a mapping),
 ``authentication`` (``basicAuth: {username, password}`` or ``bearer: {token}``),
 ``timeoutSeconds`` (default 30, Argo's overall timeout), ``insecure`` (skip TLS verification),
-``excludeLatest`` (end the window one step early, dropping the newest, usually partial, bucket)
-and ``variables`` (extra GraphQL variables; ``duration`` is always computed).
+``excludeLatest`` (end the window one step early, dropping the newest, usually partial, bucket),
+``variables`` (extra GraphQL variables; ``duration`` is always computed) and ``noData``
+(``augur``, the default: empty points are left out and a series without data is an Error;
+``argo``: the OAP's zeros go to the conditions, as in Argo).
+
+The query is checked here, once: one query operation, its variables set, and, when every root
+field is one augur's SDL declares (:mod:`providers.skywalking.schema`), valid against it, so a
+typo'd field is refused when the template is submitted. Then the fields augur reads are added to
+the text that is sent.
 """
 
 from __future__ import annotations
@@ -16,19 +23,34 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from graphql import DocumentNode, GraphQLSyntaxError, OperationType
 
 from providers.errors import ConfigError
 from providers.golang import parse_duration
-from providers.skywalking.query import operations, parse_query, required_variables
+from providers.skywalking.query import (
+    RootField,
+    operations,
+    parse_query,
+    required_variables,
+    root_fields,
+)
+from providers.skywalking.schema import (
+    ADDED,
+    ADDED_FOR_ARGO,
+    Shape,
+    augment,
+    protocol_problems,
+)
 from providers.skywalking.window import STEPS, parse_timezone
 
 __all__ = ["SkyWalkingConfig", "parse_config"]
 
 PROVIDER = "skywalking"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+NO_DATA_MODES = ("augur", "argo")
 _KNOWN_FIELDS = frozenset(
     {
         "address",
@@ -42,6 +64,7 @@ _KNOWN_FIELDS = frozenset(
         "insecure",
         "excludeLatest",
         "variables",
+        "noData",
     }
 )
 
@@ -59,6 +82,11 @@ class SkyWalkingConfig:
     insecure: bool = False
     exclude_latest: bool = False
     variables: Mapping[str, Any] = field(default_factory=dict)
+    no_data: str = "augur"
+    #: What is sent: ``query`` with the fields augur reads added (see ``schema.augment``).
+    sent_query: str = ""
+    shape: Shape = field(default_factory=lambda: Shape("Query"))
+    roots: tuple[RootField, ...] = ()
 
     @property
     def endpoint(self) -> str:
@@ -171,6 +199,13 @@ def parse_config(config: Mapping[str, Any]) -> SkyWalkingConfig:
     if "duration" in variables:
         raise _fail("variables must not set duration: it is computed from interval")
     _check_operation(document, variables)
+    problems = _problems(query)
+    if problems:
+        raise _fail(f"query does not follow SkyWalking's query protocol: {'; '.join(problems)}")
+    no_data = (_string(config, "noData") or "augur").lower()
+    if no_data not in NO_DATA_MODES:
+        raise _fail(f"noData must be augur or argo, got {config.get('noData')!r}")
+    sent_query, shape, roots = _prepared(query, no_data)
     return SkyWalkingConfig(
         address=address,
         query=query,
@@ -183,7 +218,26 @@ def parse_config(config: Mapping[str, Any]) -> SkyWalkingConfig:
         insecure=_bool(config, "insecure"),
         exclude_latest=_bool(config, "excludeLatest"),
         variables=dict(variables),
+        no_data=no_data,
+        sent_query=sent_query,
+        shape=shape,
+        roots=roots,
     )
+
+
+@lru_cache(maxsize=256)
+def _problems(query: str) -> tuple[str, ...]:
+    """Validation against the SDL costs milliseconds: once per query text, not per build."""
+    return tuple(protocol_problems(parse_query(query)))
+
+
+@lru_cache(maxsize=256)
+def _prepared(query: str, no_data: str) -> tuple[str, Shape, tuple[RootField, ...]]:
+    """The text to send, the answer's shape and the root fields, once per query text."""
+    document = parse_query(query)
+    sent, shape = augment(query, document, ADDED if no_data == "augur" else ADDED_FOR_ARGO)
+    unique = {root.key: root for root in root_fields(document)}
+    return sent, shape, tuple(unique.values())
 
 
 def _check_operation(document: DocumentNode, variables: Mapping[str, Any]) -> None:

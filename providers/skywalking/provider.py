@@ -2,8 +2,19 @@
 
 Plain ``httpx`` rather than gql: the request is a single fixed POST and Argo's exact error
 texts (``graphql: …``, ``decoding response: …``) are easier to keep without a client layer.
-The query is parsed with graphql-core once per text (cached) to fail early on syntax and to
-read entities and metric names back out of it for no-data messages.
+The query is parsed with graphql-core once per text (cached) to fail early on syntax, validated
+against augur's SDL of the protocol when it stays within it (``schema.graphqls``), and sent with
+``isEmptyValue`` (MQE: ``value``, ``id``, ``type``, ``error``) added to every selection that can
+carry it, under ``_augur_*`` aliases.
+
+**No data is never a silent zero.** The OAP answers an empty point as ``0`` (``isEmptyValue:
+true``) or an MQE ``null``; Argo hands those zeros to the conditions, so a mistyped service name
+fails the canary with no reason given. augur leaves empty points out of what the conditions see
+(a minute not yet aggregated cannot fail an ``all(...)``) and makes a series with no data at all
+an Error measurement naming the service, the metric, the window and the empty points, so
+``consecutiveErrorLimit``, not ``failureLimit``, decides. ``noData: argo`` restores Argo's zeros.
+The fields augur added are removed before ``result`` and the stored value are made, and each kept
+point's time goes to ``Measured.point_times``. See :mod:`providers.skywalking.answer`.
 """
 
 from __future__ import annotations
@@ -19,8 +30,8 @@ import httpx
 from providers.base import MeasureContext, Measured, insecure_client
 from providers.errors import NoDataError, QueryError, UnavailableError, clip, transport_reason
 from providers.golang import GoJSONError, decode_json, marshal
+from providers.skywalking.answer import read_answer
 from providers.skywalking.config import PROVIDER, parse_config
-from providers.skywalking.query import inspect_data
 from providers.skywalking.window import compute_window, parse_timezone
 from providers.transport import redact_url
 
@@ -72,13 +83,21 @@ class SkyWalkingProvider:
             exclude_latest=cfg.exclude_latest,
         )
         variables = {"duration": window.variable(), **cfg.variables}
-        data, latency = await self._query(cfg.query, variables)
+        data, latency = await self._query(cfg.sent_query, variables)
         span = f"between {window.start} and {window.end} ({window.step}, {window.timezone})"
-        finding = inspect_data(cfg.document, data, variables, window=span)
-        if finding.error is not None:
-            raise QueryError(finding.error, provider=PROVIDER)
-        if finding.no_data is not None:
-            raise NoDataError(finding.no_data, provider=PROVIDER)
+        reading = read_answer(
+            cfg.shape,
+            data,
+            roots=cfg.roots,
+            variables=variables,
+            window=window,
+            span=span,
+            judge_no_data=cfg.no_data == "augur",
+        )
+        if reading.error is not None:
+            raise QueryError(reading.error, provider=PROVIDER)
+        if reading.no_data is not None:
+            raise NoDataError(reading.no_data, provider=PROVIDER)
         metadata = {
             "resolvedQuery": cfg.query,
             "durationStart": window.start,
@@ -87,10 +106,15 @@ class SkyWalkingProvider:
             "timezone": window.timezone,
             "latencySeconds": f"{latency:.6f}",
         }
-        if finding.points:
-            metadata["emptyPoints"] = f"{finding.empty_points}/{finding.points}"
-        value = marshal(data)
-        return Measured(result=data, value=value, metadata=metadata, latency_seconds=latency)
+        if cfg.no_data == "augur" and reading.points:
+            metadata["emptyPoints"] = f"{reading.empty_points}/{reading.points}"
+        return Measured(
+            result=reading.result,
+            value=marshal(reading.result),
+            metadata=metadata,
+            latency_seconds=latency,
+            point_times=reading.point_times,
+        )
 
     async def check(self) -> None:
         data, _ = await self._query(_CHECK_QUERY, {})

@@ -66,10 +66,17 @@ class Window:
     end: str
     step: str
     timezone: str
+    tz: tzinfo = UTC
 
     def variable(self) -> dict[str, str]:
         """The GraphQL ``Duration`` input, keys in Argo's order."""
         return {"start": self.start, "end": self.end, "step": self.step}
+
+    def point_time(self, index: int) -> datetime:
+        """When the OAP's ``index``-th point of this window starts: it answers one point per step
+        from ``start`` to ``end``, its buckets read as wall-clock time in its own zone."""
+        first = datetime.strptime(self.start, FORMATS[self.step])
+        return (first + STEP_LENGTH[self.step] * index).replace(tzinfo=self.tz)
 
 
 def compute_window(
@@ -93,4 +100,5 @@ def compute_window(
         end=end.astimezone(tz).strftime(layout),
         step=resolved,
         timezone=tz_label,
+        tz=tz,
     )

@@ -1,4 +1,4 @@
-"""Argo's own test cases, read in place from ``../shared/argo-vectors.json`` (never copied)."""
+"""Argo's own test cases, recorded in ``tests/data/argo-vectors.json`` (see its README)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+VECTORS = Path(__file__).resolve().parents[1] / "data" / "argo-vectors.json"
 
 
 @cache
 def vectors() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((SHARED / "argo-vectors.json").read_text())
+    data: dict[str, Any] = json.loads(VECTORS.read_text())
     return data
 
 

@@ -13,7 +13,7 @@ import app.expr as expr
 from app.expr.runtime import Func, GroupMap, fmt_value
 from app.expr.types import Float64List
 
-VECTORS = Path(__file__).parents[2].parent / "shared" / "expr-vectors" / "public.jsonl"
+VECTORS = Path(__file__).parents[1] / "data" / "expr-vectors" / "public.jsonl"
 _NON_FINITE = {"NaN": math.nan, "+Inf": math.inf, "-Inf": -math.inf}
 
 

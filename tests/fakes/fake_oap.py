@@ -1,9 +1,11 @@
 """A fake SkyWalking OAP: the real query protocol, validated, with data shaped like the OAP's.
 
-No OAP can run here, so this server stands in for one. It builds its schema from the vendored
-``*.graphqls`` files in ``../shared/skywalking-query-protocol`` (``common.graphqls`` first, as
-the OAP loads them), validates every query and its variables with graphql-core, and executes it
-with resolvers over that schema, so every answer has exactly the schema's shape. Errors come back
+No OAP can run here, so this server stands in for one. Its schema is the project's own SDL of
+the part of the query protocol augur speaks (``providers/skywalking/schema.graphqls``, written
+from Apache SkyWalking's ``*.graphqls``: metrics v2, MQE, ``getTimeInfo``, ``checkHealth``); it
+validates every query and its variables against it with graphql-core, refusing anything else as
+the OAP refuses an unknown field, and executes it with resolvers over that schema, so every
+answer has exactly the schema's shape. Errors come back
 the way the OAP's Armeria GraphQL service sends them: validation errors as HTTP 400, syntax and
 variable errors as HTTP 200 with ``errors`` and no ``data``, resolver failures as HTTP 200 with
 ``errors`` and ``data: null``.
@@ -26,25 +28,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import uvicorn
-from graphql import (
-    ExecutionResult,
-    GraphQLSchema,
-    GraphQLSyntaxError,
-    build_schema,
-    execute,
-    parse,
-    validate,
-)
+from graphql import ExecutionResult, GraphQLSyntaxError, execute, parse, validate
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from providers.skywalking.schema import SCHEMA_FILE, protocol_schema
 from providers.skywalking.window import parse_timezone
 from tests.fakes.mqe import MQEError, evaluate_mqe
 from tests.fakes.oap_model import (
@@ -55,55 +49,25 @@ from tests.fakes.oap_model import (
     entity_id,
     series_values,
 )
-from tests.fakes.oap_protocol import error_spec, result_spec, validation_message
+from tests.fakes.oap_protocol import (
+    Fault,
+    RecordedRequest,
+    error_spec,
+    result_spec,
+    validation_message,
+)
 
 __all__ = [
-    "SCHEMA_DIR",
+    "SCHEMA_FILE",
     "FakeOAP",
     "Fault",
     "OAPError",
     "RecordedRequest",
     "entity_id",
-    "load_schema",
     "seed_demo",
 ]
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SCHEMA_DIR = SHARED / "skywalking-query-protocol"
 MAX_RECORDED = 1000  # a long demo run must not grow without bound
-
-
-@cache
-def load_schema(directory: Path = SCHEMA_DIR) -> GraphQLSchema:
-    """All protocol files as one schema, ``common.graphqls`` first (it declares ``Query``)."""
-    files = sorted(
-        directory.glob("*.graphqls"), key=lambda p: (p.name != "common.graphqls", p.name)
-    )
-    if not files:
-        raise FileNotFoundError(f"no *.graphqls under {directory}")
-    return build_schema("\n".join(p.read_text(encoding="utf-8") for p in files))
-
-
-@dataclass
-class Fault:
-    """How the next requests misbehave. ``times=None`` applies until cleared."""
-
-    status: int | None = None
-    body: str | bytes | None = None
-    delay: float = 0.0
-    errors: Sequence[str] | None = None
-    times: int | None = None
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    headers: Mapping[str, str]
-    body: bytes
-    payload: Any
-
-    @property
-    def variables(self) -> Any:
-        return self.payload.get("variables") if isinstance(self.payload, dict) else None
 
 
 @dataclass
@@ -128,7 +92,7 @@ class FakeOAP:
     ) -> None:
         """``timezone`` is the OAP's own (buckets, MQE ids, getTimeInfo); ``tls`` a
         (certificate, key) pair to serve HTTPS with."""
-        self.schema = load_schema()
+        self.schema = protocol_schema()
         self.tls = tls
         self.timezone = timezone
         self.clock = clock or (lambda: datetime.now(UTC))

@@ -3,15 +3,19 @@
 Armeria answers HTTP 400 only when an error is a ``graphql.validation.ValidationError``; syntax
 and variable errors are HTTP 200 with ``errors`` and no ``data``; a failing resolver is HTTP 200
 with ``Exception while fetching data (/path) : …`` and ``data`` (null for a non-null root field).
+Also what a test scripts and reads on the wire: a :class:`Fault` to answer with, and each
+:class:`RecordedRequest` as it came in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
 
-__all__ = ["error_spec", "result_spec", "validation_message"]
+__all__ = ["Fault", "RecordedRequest", "error_spec", "result_spec", "validation_message"]
 
 _VALIDATION_KINDS = (
     ("Cannot query field", "FieldUndefined"),
@@ -25,6 +29,28 @@ _VALIDATION_KINDS = (
     ("cannot represent", "WrongType"),
     ("used in position expecting", "VariableTypeMismatch"),
 )
+
+
+@dataclass
+class Fault:
+    """How the next requests misbehave. ``times=None`` applies until cleared."""
+
+    status: int | None = None
+    body: str | bytes | None = None
+    delay: float = 0.0
+    errors: Sequence[str] | None = None
+    times: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    headers: Mapping[str, str]
+    body: bytes
+    payload: Any
+
+    @property
+    def variables(self) -> Any:
+        return self.payload.get("variables") if isinstance(self.payload, dict) else None
 
 
 def validation_message(error: GraphQLError) -> str:

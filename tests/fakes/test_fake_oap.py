@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes.fake_oap import SCHEMA_DIR, FakeOAP, Fault, entity_id, load_schema
+from providers.skywalking.schema import protocol_schema
+from tests.fakes.fake_oap import SCHEMA_FILE, FakeOAP, Fault, entity_id
 from tests.fakes.mqe import format_value
 
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
@@ -45,21 +46,22 @@ def post(fake: FakeOAP, query: str, variables: dict[str, Any] | None = None) -> 
     return httpx.post(f"{fake.url}/graphql", json=body, timeout=5)
 
 
-def test_schema_is_read_from_the_shared_protocol_not_copied() -> None:
+def test_the_schema_is_the_projects_own_sdl(fake_oap: FakeOAP) -> None:
     repo = Path(__file__).resolve().parents[2]
-    assert SCHEMA_DIR.is_dir()
-    assert repo not in SCHEMA_DIR.parents
-    assert not list(repo.glob("tests/**/*.graphqls")), "schema files must not be copied"
-    query = load_schema().query_type
+    assert repo / "providers" / "skywalking" / "schema.graphqls" == SCHEMA_FILE
+    assert fake_oap.schema is protocol_schema()
+    query = fake_oap.schema.query_type
     assert query is not None
-    for name in (
-        "readMetricsValues",
-        "readMetricsValue",
-        "readNullableMetricsValue",
+    assert sorted(query.fields) == [
+        "checkHealth",
         "execExpression",
         "getTimeInfo",
-    ):
-        assert name in query.fields
+        "readLabeledMetricsValues",
+        "readMetricsValue",
+        "readMetricsValues",
+        "readNullableMetricsValue",
+        "version",
+    ]
 
 
 def test_argo_documented_query_gets_one_point_per_minute_inclusive(fake_oap: FakeOAP) -> None:
@@ -141,6 +143,16 @@ def test_entity_ids_follow_the_oap(entity: dict[str, Any], expected: str) -> Non
             f"entity: {ENTITY}}}, duration: $duration) }}",
             "VariableTypeMismatch",
             id="wrong-variable-type",
+        ),
+        pytest.param(
+            ARGO_QUERY.replace("{ id value isEmptyValue }", "{ valeu }"),
+            "FieldUndefined",
+            id="typo-in-a-nested-field",
+        ),
+        pytest.param(
+            '{ listServices(layer: "GENERAL") { name } }',
+            "FieldUndefined",
+            id="beyond-augurs-sdl-the-fake-serves-nothing",
         ),
     ],
 )

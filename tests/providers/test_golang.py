@@ -12,7 +12,7 @@ import pytest
 
 from providers.golang import GoJSONError, decode_json, format_float, marshal, parse_duration
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "argo-vectors.json"
+VECTORS = Path(__file__).resolve().parents[1] / "data" / "argo-vectors.json"
 
 
 def _formatting_cases() -> list[Any]:

@@ -29,7 +29,7 @@ from tests.fakes.fake_oap import FakeOAP, Fault
 
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 NOW = datetime(2024, 5, 1, 13, 4, 30, tzinfo=UTC)
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "argo-vectors.json"
+VECTORS = Path(__file__).resolve().parents[1] / "data" / "argo-vectors.json"
 
 # The query from Argo Rollouts' SkyWalking documentation, with the service argument resolved.
 ARGO_QUERY = """query queryData($duration: Duration!) {
@@ -41,6 +41,8 @@ ARGO_QUERY = """query queryData($duration: Duration!) {
   }
 }""".replace("SERVICE", CANARY)
 WITH_EMPTY_FLAG = ARGO_QUERY.replace("{ value }", "{ value isEmptyValue }")
+# What augur sends for it: the flag it reads added under an alias of its own.
+SENT_QUERY = ARGO_QUERY.replace("{ value }", "{ value _augur_isEmptyValue: isEmptyValue }")
 ENTITY = f'{{serviceName: "{CANARY}", normal: true}}'
 
 
@@ -92,11 +94,21 @@ async def test_argo_documented_query(
     )
 
 
-async def test_request_is_argos(fake_oap: FakeOAP, http: httpx.AsyncClient) -> None:
-    await measure(provider(http, fake_oap.url))
+@pytest.mark.parametrize(
+    ("fields", "sent"),
+    [
+        pytest.param({}, SENT_QUERY, id="augur-adds-the-empty-flag"),
+        pytest.param({"noData": "argo"}, ARGO_QUERY, id="argo-exactly"),
+    ],
+)
+async def test_request_is_argos(
+    fake_oap: FakeOAP, http: httpx.AsyncClient, fields: dict[str, Any], sent: str
+) -> None:
+    fake_oap.set_series(CANARY, "service_apdex", 9950)
+    await measure(provider(http, fake_oap.url, **fields))
     request = fake_oap.requests[-1]
     assert request.payload == {
-        "query": ARGO_QUERY,
+        "query": sent,
         "variables": {
             "duration": {"start": "2024-05-01 1259", "end": "2024-05-01 1304", "step": "MINUTE"}
         },
@@ -118,6 +130,7 @@ async def test_metadata_describes_the_fetch(fake_oap: FakeOAP, http: httpx.Async
         "durationEnd": "2024-05-01 1304",
         "durationStep": "MINUTE",
         "timezone": "UTC",
+        "emptyPoints": "0/6",
     }
 
 
@@ -227,6 +240,7 @@ async def test_duration_variable(
     now: datetime,
     expected: tuple[str, str, str],
 ) -> None:
+    fake_oap.set_series(CANARY, "service_apdex", 9950)
     measured = await measure(provider(http, fake_oap.url, **fields), now)
     start, end, step = expected
     assert sent_duration(fake_oap) == {"start": start, "end": end, "step": step}
@@ -235,6 +249,7 @@ async def test_duration_variable(
 
 async def test_timezone_auto_asks_the_oap_once(http: httpx.AsyncClient) -> None:
     with FakeOAP(timezone=timezone(timedelta(hours=8))) as fake:
+        fake.set_series(CANARY, "service_apdex", 9950)
         p = provider(http, fake.url, timezone="auto")
         first = await measure(p)
         await measure(p)
@@ -245,27 +260,31 @@ async def test_timezone_auto_asks_the_oap_once(http: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("exclude_latest", "newest", "empty_points"),
+    ("fields", "values", "passes", "empty_points"),
     [
-        pytest.param(False, 0.0, "1/6", id="partial-minute-included"),
-        pytest.param(True, 9950.0, "0/6", id="partial-minute-excluded"),
+        pytest.param({}, [9950.0] * 5, True, "1/6", id="augur-leaves-the-empty-minute-out"),
+        pytest.param(
+            {"excludeLatest": True}, [9950.0] * 6, True, "0/6", id="exclude-latest-never-asks"
+        ),
+        pytest.param({"noData": "argo"}, [9950.0] * 5 + [0.0], False, None, id="argo-zero"),
     ],
 )
-async def test_exclude_latest_drops_the_partial_minute(
+async def test_the_partial_newest_minute(
     fake_oap: FakeOAP,
     http: httpx.AsyncClient,
-    exclude_latest: bool,
-    newest: float,
-    empty_points: str,
+    fields: dict[str, Any],
+    values: list[float],
+    passes: bool,
+    empty_points: str | None,
 ) -> None:
+    """The OAP has not aggregated the current minute yet: an empty point, answered as 0."""
     current_minute = NOW.replace(second=0)
     fake_oap.set_series(CANARY, "service_apdex", lambda t: None if t >= current_minute else 9950)
-    p = provider(http, fake_oap.url, query=WITH_EMPTY_FLAG, excludeLatest=exclude_latest)
-    measured = await measure(p)
+    measured = await measure(provider(http, fake_oap.url, **fields))
     points = measured.result["service_apdex"]["values"]["values"]
-    assert points[-1]["value"] == newest
-    assert all_at_least(points, 9900) is exclude_latest
-    assert measured.metadata["emptyPoints"] == empty_points
+    assert [p["value"] for p in points] == values
+    assert all_at_least(points, 9900) is passes
+    assert measured.metadata.get("emptyPoints") == empty_points
 
 
 async def test_extra_variables_and_headers(fake_oap: FakeOAP, http: httpx.AsyncClient) -> None:
@@ -345,7 +364,7 @@ WINDOW_TEXT = "between 2024-05-01 1259 and 2024-05-01 1304 (MINUTE, UTC)"
             None,
             NoDataError,
             f'no data from SkyWalking for metric service_percentile of service "{CANARY}", '
-            f'endpoint "GET:/reviews" {WINDOW_TEXT}: all 6 points are empty '
+            f'endpoint "GET:/reviews" {WINDOW_TEXT}: all 6 points of label "P99" are empty '
             "(field p: readLabeledMetricsValues)",
             id="v2-labeled-empty",
         ),
@@ -400,12 +419,13 @@ async def test_no_data_is_never_a_silent_zero(
     assert caught.value.provider == "skywalking"
 
 
-async def test_empty_series_without_the_flag_is_argos_zeros(
+async def test_no_data_argo_hands_the_zeros_to_the_conditions(
     fake_oap: FakeOAP, http: httpx.AsyncClient
 ) -> None:
-    """Without ``isEmptyValue`` in the selection nothing tells zero from empty: Argo's result."""
-    measured = await measure(provider(http, fake_oap.url))
-    assert {p["value"] for p in measured.result["service_apdex"]["values"]["values"]} == {0.0}
+    """``noData: argo``: the query goes out as written and the OAP's zeros are the result."""
+    measured = await measure(provider(http, fake_oap.url, noData="argo"))
+    assert fake_oap.requests[-1].payload["query"] == ARGO_QUERY
+    assert [p["value"] for p in measured.result["service_apdex"]["values"]["values"]] == [0.0] * 6
     assert "emptyPoints" not in measured.metadata
 
 
@@ -584,6 +604,7 @@ SECRET = "s3cr3t-t0ken-value"
 async def test_secrets_are_sent_but_never_shown(
     fake_oap: FakeOAP, http: httpx.AsyncClient, fields: dict[str, Any], sent: str
 ) -> None:
+    fake_oap.set_series(CANARY, "service_apdex", 9950)
     p = provider(http, fake_oap.url, **fields)
     measured = await measure(p)
     assert fake_oap.requests[-1].headers["authorization"] == sent
@@ -665,7 +686,7 @@ def test_config_errors_do_not_echo_secrets(http: httpx.AsyncClient, fields: dict
         pytest.param(
             {"intervall": "5m"},
             "skywalking: unknown field(s) intervall; known: address, authentication, "
-            "excludeLatest, headers, insecure, interval, query, step, timeoutSeconds, "
+            "excludeLatest, headers, insecure, interval, noData, query, step, timeoutSeconds, "
             "timezone, variables",
             id="typo",
         ),
@@ -735,6 +756,7 @@ async def test_check(fake_oap: FakeOAP, http: httpx.AsyncClient) -> None:
 async def test_aclose_leaves_the_injected_client_open(
     fake_oap: FakeOAP, http: httpx.AsyncClient
 ) -> None:
+    fake_oap.set_series(CANARY, "service_apdex", 9950)
     p = provider(http, fake_oap.url)
     await p.aclose()
     assert not http.is_closed
