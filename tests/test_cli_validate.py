@@ -40,11 +40,12 @@ spec:
 """
 
 
-def augur(*argv: str) -> subprocess.CompletedProcess[str]:
+def augur(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *argv],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -138,14 +139,5 @@ def test_a_file_with_a_rollout_beside_its_template_checks_the_template() -> None
     ],
 )
 def test_documents_that_are_not_templates(text: str, stderr: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "validate", "-f", "-"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = augur("validate", "-f", "-", stdin=text)
     assert (result.returncode, result.stderr) == (64, stderr)

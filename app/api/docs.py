@@ -30,32 +30,35 @@ _FILES = Path(str(resources.files("fastapi_offline") / "static"))
 router = APIRouter(include_in_schema=False)
 
 
-def _root(request: Request) -> str:
-    """The prefix a proxy serves augur under (`--root-path`), so links stay same-origin."""
-    return str(request.scope.get("root_path", "")).rstrip("/")
+def _links(request: Request) -> tuple[str, str]:
+    """The spec's URL and the files' folder, under the prefix a proxy serves augur at
+    (`--root-path`), so every link stays same-origin."""
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    return f"{root}{request.app.openapi_url}", f"{root}{ASSETS}"
 
 
 @router.get("/docs")
 async def swagger_ui(request: Request) -> HTMLResponse:
-    root = _root(request)
+    spec, files = _links(request)
     return get_swagger_ui_html(
-        openapi_url=f"{root}{request.app.openapi_url}",
+        openapi_url=spec,
         title=f"{request.app.title} - Swagger UI",
-        swagger_js_url=f"{root}{ASSETS}/swagger-ui-bundle.js",
-        swagger_css_url=f"{root}{ASSETS}/swagger-ui.css",
-        swagger_favicon_url=f"{root}{ASSETS}/favicon.png",
+        swagger_js_url=f"{files}/swagger-ui-bundle.js",
+        swagger_css_url=f"{files}/swagger-ui.css",
+        swagger_favicon_url=f"{files}/favicon.png",
     )
 
 
 @router.get("/redoc")
 async def redoc(request: Request) -> HTMLResponse:
-    root = _root(request)
+    spec, files = _links(request)
+    script, icon = f"{files}/redoc.standalone.js", f"{files}/favicon.png"
     return get_redoc_html(
-        openapi_url=f"{root}{request.app.openapi_url}",
+        openapi_url=spec,
         title=f"{request.app.title} - ReDoc",
-        redoc_js_url=f"{root}{ASSETS}/redoc.standalone.js",
-        redoc_favicon_url=f"{root}{ASSETS}/favicon.png",
-        with_google_fonts=False,
+        redoc_js_url=script,
+        redoc_favicon_url=icon,
+        with_google_fonts=False,  # Google's fonts are not reachable offline either
     )
 
 

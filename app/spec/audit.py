@@ -96,7 +96,11 @@ def audit_run_spec(spec: AnalysisRunSpec, *, prefix: str = "spec") -> Audit:
             resolved.append(resolve_metric(metric, values))
         except ArgError as exc:
             resolved.append(None)
-            issues.append(SpecIssue(exc.path or f"{prefix}.metrics[{index}]", exc.message))
+            # An arg's own problem (`argument "x" was not supplied`) is named once, at the args.
+            where = f"{prefix}.args" if exc.message.startswith("argument ") else ""
+            issue = SpecIssue(exc.path or where or f"{prefix}.metrics[{index}]", exc.message)
+            if issue not in issues:
+                issues.append(issue)
     found = metric_issues(resolved, prefix=prefix)
     named = [m if m is not None else spec.metrics[i] for i, m in enumerate(resolved)]
     try:

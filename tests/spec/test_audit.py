@@ -215,6 +215,15 @@ URL = {"web": {"url": "http://{{args.host}}/"}}
             ],
             id="argo-rules-for-every-metric",
         ),
+        pytest.param(
+            spec(
+                metric(provider=URL),
+                metric(name="n"),
+                args=[{"name": "host", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+            ),
+            [SpecIssue("spec.args", 'argument "host" was not supplied')],
+            id="an-args-own-problem-named-once",
+        ),
     ],
 )
 def test_audit_names_every_problem(run_spec: AnalysisRunSpec, issues: list[SpecIssue]) -> None:
