@@ -18,7 +18,7 @@ import httpx
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import argo_gate, checks, flagger, health, problems, runs, templates, validate
+from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
 from app.core.addresses import AddressPolicy, request_guard
 from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
@@ -135,6 +135,8 @@ def create_app(
         version=__version__,
         summary="Canary analysis as a service for Argo Rollouts and Flagger.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by app.api.docs instead of from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.redactor = redactor
@@ -149,5 +151,6 @@ def create_app(
     app.include_router(checks.router)
     app.include_router(argo_gate.router)
     app.include_router(flagger.router)
+    docs.install(app)
     app.add_middleware(AccessLog)
     return app

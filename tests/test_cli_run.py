@@ -107,7 +107,7 @@ def test_validate_reports_every_condition_problem_with_a_caret(tmp_path: Path) -
         pytest.param(
             [],
             {},
-            "spec.args: args.service-name was not resolved (give every declared arg a value)",
+            "spec.args: args.service-name was not resolved (declared without a value; supply one)",
             id="missing-arg",
         ),
         pytest.param([SERVICE_ARG, "oops"], {}, "args[1]: 'oops' is not name=value", id="bad-arg"),

@@ -16,7 +16,14 @@ from fastapi import Request
 
 from app.core.errors import FieldProblem, InvalidInput
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "BodyTooLarge", "UnsupportedMediaType", "read_document"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "BodyTooLarge",
+    "UnsupportedMediaType",
+    "read_document",
+    "read_documents",
+]
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000
@@ -72,8 +79,12 @@ def _timestamp_as_text(loader: _BoundedLoader, node: yaml.Node) -> str:
 _BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
-def parse_document(raw: bytes, media_type: str) -> Any:
-    """Parse JSON or YAML text and check its shape is bounded; raises InvalidInput."""
+def parse_document(raw: bytes, media_type: str, *, several: bool = False) -> Any:
+    """Parse JSON or YAML text and check its shape is bounded; raises InvalidInput.
+
+    ``several=True`` reads a YAML stream (documents separated by ``---``) into a list of its
+    documents; JSON is one value either way. The alias limit holds across the whole stream.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -81,6 +92,9 @@ def parse_document(raw: bytes, media_type: str) -> Any:
     try:
         if media_type in JSON_TYPES:
             value = json.loads(text)
+        elif several:
+            loaded = yaml.load_all(text, Loader=_BoundedLoader)
+            value = [document for document in loaded if document is not None]
         else:
             value = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 (a SafeLoader subclass)
     except RecursionError:
@@ -117,12 +131,30 @@ def _depths(value: Any) -> Iterator[int]:
             stack.extend((v, depth + 1) for v in item)
 
 
-async def read_document(request: Request, *, limit: int) -> Any:
-    """The request's body as a JSON value; 413, 415 or 422 problems when it cannot be."""
+def _media_type(request: Request) -> str:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media_type not in JSON_TYPES | YAML_TYPES:
         raise UnsupportedMediaType(
             f"Content-Type {media_type or '(none)'!r} is not accepted; send application/json "
             "or application/yaml"
         )
+    return media_type
+
+
+async def read_document(request: Request, *, limit: int) -> Any:
+    """The request's body as a JSON value; 413, 415 or 422 problems when it cannot be."""
+    media_type = _media_type(request)
     return parse_document(await _read_limited(request, limit), media_type)
+
+
+async def read_documents(request: Request, *, limit: int) -> list[Any]:
+    """The request's body as a list of documents: a YAML stream (`---` between documents), a
+    JSON or YAML list, or one document; the limits of `read_document` hold for all of them."""
+    media_type = _media_type(request)
+    raw = await _read_limited(request, limit)
+    value = parse_document(raw, media_type, several=media_type not in JSON_TYPES)
+    if media_type in JSON_TYPES:
+        value = [value]
+    if len(value) == 1 and isinstance(value[0], list):
+        return list(value[0])  # one document that is a list of documents
+    return list(value)

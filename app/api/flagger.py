@@ -53,6 +53,7 @@ router = gate_router()
 
 NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 CHECKSUM = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_ARG_FIELD = re.compile(r"args\[(\d+)\](.*)")
 
 STARTS_RUN = ("confirm-rollout", "pre-rollout", "rollout", "confirm-traffic-increase")
 FLAGGER_HOOKS = (*STARTS_RUN, "confirm-promotion", "post-rollout", "rollback", "event")
@@ -165,8 +166,24 @@ async def _run_for(
     if not create:
         return None
     namespace, document = _flagger_document(payload)
-    run, _ = await runs.create_run(namespace, document, idempotency_key=key)
+    try:
+        run, _ = await runs.create_run(namespace, document, idempotency_key=key)
+    except InvalidInput as exc:
+        raise _as_metadata(exc, document["args"]) from None
     return run
+
+
+def _as_metadata(exc: InvalidInput, args: list[dict[str, str]]) -> InvalidInput:
+    """Problems with `args[i]` of the run request, named as the webhook's `metadata.args.x`
+    key that gave the arg (an arg no template declares is refused by name)."""
+    problems = []
+    for problem in exc.problems:
+        match = _ARG_FIELD.fullmatch(problem.field)
+        if match is not None and int(match[1]) < len(args):
+            field = f"metadata.args.{args[int(match[1])]['name']}{match[2]}"
+            problem = FieldProblem(field, problem.message)
+        problems.append(problem)
+    return InvalidInput(exc.detail, problems)
 
 
 def _answer(hook: str, run: AnalysisRun | None) -> tuple[int, Verdict | None, str]:

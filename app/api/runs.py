@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
+from app.api.selector import parse_selector
 from app.api.templates import Name, Namespace
 from app.api.validate import problem_responses, run_request_body
 from app.core.errors import FieldProblem, InvalidInput
@@ -35,65 +35,10 @@ from app.spec.document import run_document
 from app.spec.models import API_VERSION, AnalysisRun
 from app.spec.status import Phase, format_time
 from app.store.records import MeasurementRecord
-from app.store.runs import LabelRequirement
 
 __all__ = ["decode_continue", "encode_continue", "parse_selector", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["analysis runs"])
-
-_KEY = r"(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?"
-_VALUE = r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
-_NOT = re.compile(rf"!\s*({_KEY})")
-_COMPARE = re.compile(rf"({_KEY})\s*(==|=|!=)\s*({_VALUE})")
-_SET = re.compile(rf"({_KEY})\s+(in|notin)\s*\(\s*({_VALUE}(?:\s*,\s*{_VALUE})*)\s*\)")
-_EXISTS = re.compile(_KEY)
-SELECTOR_HELP = "write key=value, key!=value, key in (a,b), key notin (a,b), key or !key"
-
-
-def _requirements(text: str) -> list[str]:
-    """Split on the commas that separate requirements, not those inside `in (a,b)`."""
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth not in (0, 1):
-            raise ValueError("parentheses do not match")
-        if char == "," and depth == 0:
-            parts.append(text[start:index])
-            start = index + 1
-    if depth:
-        raise ValueError("parentheses do not match")
-    return [*parts, text[start:]]
-
-
-def parse_selector(text: str) -> list[LabelRequirement]:
-    """Kubernetes' label selector syntax; `InvalidInput` naming `labelSelector` otherwise."""
-    found: list[LabelRequirement] = []
-    try:
-        parts = _requirements(text) if text.strip() else []
-    except ValueError as exc:
-        raise _bad_selector(f"{text!r}: {exc}") from None
-    for raw in parts:
-        part = raw.strip()
-        if (match := _NOT.fullmatch(part)) is not None:
-            found.append((match[1], "!", ()))
-        elif (match := _COMPARE.fullmatch(part)) is not None:
-            found.append((match[1], "=" if match[2] == "==" else match[2], (match[3],)))
-        elif (match := _SET.fullmatch(part)) is not None:
-            if not match[3].strip():
-                raise _bad_selector(f"{part!r} has an empty set; {match[2]} needs a value")
-            values = tuple(v.strip() for v in match[3].split(","))
-            found.append((match[1], match[2], values))
-        elif _EXISTS.fullmatch(part) is not None:
-            found.append((part, "exists", ()))
-        else:
-            raise _bad_selector(f"{part!r} is not a label requirement")
-    return found
-
-
-def _bad_selector(what: str) -> InvalidInput:
-    return InvalidInput(
-        f"labelSelector: {what}", [FieldProblem("labelSelector", f"{what}; {SELECTOR_HELP}")]
-    )
 
 
 def encode_continue(cursor: tuple[datetime, str]) -> str:

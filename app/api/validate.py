@@ -1,9 +1,12 @@
 """`POST /api/v1/validate`: what `augur validate` reports, as JSON, with nothing stored.
 
-The body is what `POST .../analysisruns` takes (template references and args, an inline spec, or
-a whole AnalysisRun) plus the `namespace` the references are looked up in. A run that could not
-start is not an HTTP error here: the answer is 200 with every problem listed, so a CI job can show
-them all. Only a body that cannot be read at all (size, media type, syntax) is a 4xx.
+The body is either what `augur validate -f` reads — AnalysisTemplate, ClusterAnalysisTemplate or
+AnalysisRun documents, in YAML (several separated by `---`) or JSON (one, or a list), with args
+given as `?arg=name=value` (repeated, as `-a`) — or what `POST .../analysisruns` takes (template
+references and args, or an inline spec) plus the `namespace` the references are looked up in. A
+run that could not start is not an HTTP error here: the answer is 200 with every problem listed,
+so a CI job can show them all. Only a request that cannot be read at all (size, media type,
+syntax, an `arg` that is not name=value) is a 4xx.
 
 This module also holds the problem+json schema the other API modules document their errors with.
 """
@@ -12,15 +15,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from app.api.body import read_document
+from app.api.body import read_documents
 from app.api.deps import Reader, Runs
 from app.core.errors import FieldProblem, InvalidInput
+from app.service.admission import invalid
 from app.service.requests import RunRequest
+from app.service.submit import Problems, parse_args
 
 __all__ = [
     "FieldError",
@@ -90,7 +95,13 @@ def run_request_body(*, namespace: bool = False) -> dict[str, Any]:
             "default": "default",
             "description": "Where referenced templates are looked up",
         }
-    schema = {"oneOf": [request, {"$ref": "#/components/schemas/AnalysisRun"}]}
+    schema: dict[str, Any] = {"oneOf": [request, {"$ref": "#/components/schemas/AnalysisRun"}]}
+    if namespace:  # /validate: also what `augur validate -f` reads
+        documents = [
+            {"$ref": f"#/components/schemas/{kind}"}
+            for kind in ("AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun")
+        ]
+        schema["oneOf"] += [*documents[:2], {"type": "array", "items": {"oneOf": documents}}]
     content = {media: {"schema": schema} for media in ("application/json", "application/yaml")}
     return {"requestBody": {"required": True, "content": content}}
 
@@ -109,21 +120,61 @@ def _namespace(document: Any) -> str | FieldError:
     return given
 
 
+ArgQuery = Annotated[
+    list[str] | None,
+    Query(
+        description="An arg for template documents, `name=value` (repeat it, as `augur validate "
+        "-a`): `?arg=service-name=reviews&arg=oap-address=http://oap:12800`. The request form "
+        "(`templates`/`spec` + `args`) takes its args in the body instead.",
+    ),
+]
+
+
+def _is_request(documents: list[Any]) -> bool:
+    """One object that names no kind: the `{templates | spec, args}` form, not a document."""
+    return (
+        len(documents) == 1
+        and isinstance(documents[0], dict)
+        and not {"kind", "apiVersion"} & documents[0].keys()
+    )
+
+
 @router.post(
     "/validate",
     summary="Check templates and args as the first measurement would; nothing is stored",
+    description=(
+        "The body is either what `augur validate -f` reads (AnalysisTemplate, "
+        "ClusterAnalysisTemplate or AnalysisRun documents: YAML, several separated by `---`, or "
+        "JSON, one or a list), with args as `?arg=name=value` repeated; or what `POST "
+        ".../analysisruns` takes (`templates` or an inline `spec`, with `args` in the body) plus "
+        "`namespace`. Every problem is listed in a 200 answer; `valid` is true when there are "
+        "none."
+    ),
     dependencies=[Reader],
     response_model=Validation,
     responses=problem_responses(413, 415, 422),
     openapi_extra=run_request_body(namespace=True),
 )
-async def validate(request: Request, runs: Runs) -> Validation:
-    document = await read_document(request, limit=request.app.state.settings.max_body_bytes)
-    namespace = _namespace(document)
+async def validate(request: Request, runs: Runs, arg: ArgQuery = None) -> Validation:
+    documents = await read_documents(request, limit=request.app.state.settings.max_body_bytes)
+    form = _is_request(documents)
+    if form and arg:
+        raise InvalidInput(
+            "?arg= gives args to template documents; this body names its own args",
+            [FieldProblem("arg", "leave it out and put the args in the body's args")],
+        )
+    try:
+        args = parse_args(arg or [], field="arg")
+    except Problems as exc:
+        raise invalid(exc.issues, "an arg is not name=value") from None
+    namespace = _namespace(documents[0]) if form else "default"
     if isinstance(namespace, FieldError):
         return Validation(valid=False, problems=[namespace])
     try:
-        await runs.build_run(namespace, document)
+        if form:
+            await runs.build_run(namespace, documents[0])
+        else:
+            runs.check_documents(documents, args)
     except InvalidInput as exc:
         found = exc.problems or [FieldProblem("body", exc.detail)]
         return Validation(

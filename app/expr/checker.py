@@ -8,7 +8,8 @@ a run-time nil for a map. Values read out of JSON maps/lists are ``unknown`` (Go
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 
 from . import nodes as n
 from . import types as t
@@ -83,9 +84,21 @@ class _Checker:
             return t.UNKNOWN
         if node.name in ARGO_FUNCTIONS or _is_builtin(node.name):
             return t.FUNC
-        raise ExprNameError(
-            f"unknown name {node.name}", source=self.source, line=node.line, column=node.column
+        raise self.unknown_name(node, node.name)
+
+    def unknown_name(self, node: n.Node, name: str) -> ExprNameError:
+        """expr-lang's ``unknown name x``, with the closest name in scope, env or functions."""
+        known: Iterable[str] = (
+            *(key for scope in self.scopes for key in scope),
+            *self.env,
+            *ARGO_FUNCTIONS,
+            *BUILTIN_NAMES,
         )
+        error = ExprNameError(
+            f"unknown name {name}", source=self.source, line=node.line, column=node.column
+        )
+        error.suggestion = _closest(name, known)
+        return error
 
     def visit_pointer(self, node: n.Pointer) -> Type:
         if not self.pointers:
@@ -167,9 +180,7 @@ class _Checker:
                 return self.env[name]
             if name in ARGO_FUNCTIONS:
                 return t.FUNC
-            raise ExprNameError(
-                f"unknown name {name}", source=self.source, line=node.line, column=node.column
-            )
+            raise self.unknown_name(node, name)
         obj = self.visit(node.obj)
         prop = self.visit(node.prop)
         field = node.prop.value if isinstance(node.prop, n.String) else None
@@ -268,6 +279,12 @@ class _Checker:
         for item in node.nodes:
             result = self.visit(item)
         return result
+
+
+def _closest(name: str, known: Iterable[str]) -> str:
+    """The known name most like ``name`` (difflib's default cut-off), or ``""``."""
+    found = difflib.get_close_matches(name, sorted(set(known) - {name}), n=1)
+    return found[0] if found else ""
 
 
 def _is_builtin(name: str) -> bool:

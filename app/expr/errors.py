@@ -63,7 +63,21 @@ class ExprSyntaxError(ExprCompileError):
 
 
 class ExprNameError(ExprCompileError):
-    """An identifier or pointer that the environment does not define."""
+    """An identifier or pointer that the environment does not define.
+
+    ``suggestion`` is the closest known name, if any: ``str()`` keeps expr-lang's text first and
+    appends it (``unknown name asFlaot (1:1); did you mean asFloat?``); ``message`` stays the
+    bare engine text, as Argo prints it when the condition is evaluated.
+    """
+
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if not self.suggestion:
+            return text
+        head, newline, snippet = text.partition("\n")
+        return f"{head}; did you mean {self.suggestion}?{newline}{snippet}"
 
 
 class ExprTypeError(ExprCompileError):

@@ -15,19 +15,23 @@ from app.spec.errors import SpecIssue
 from app.spec.load import prepare_run_spec
 from app.spec.models import AnalysisRun
 
-__all__ = ["ADDRESS_FIELDS", "Admission", "invalid"]
+__all__ = ["ADDRESS_FIELDS", "Admission", "field_problems", "invalid"]
 
 #: Where a provider block names the address augur will call.
 ADDRESS_FIELDS = {"skywalking": "address", "prometheus": "address", "web": "url"}
 
 
-def invalid(issues: Sequence[SpecIssue], detail: str) -> InvalidInput:
-    """The spec's issues as one 422 naming each field."""
-    found = [
+def field_problems(issues: Sequence[SpecIssue]) -> list[FieldProblem]:
+    """Spec issues as the API names them: the field, then the message and its hint."""
+    return [
         FieldProblem(i.path or "body", f"{i.message} ({i.hint})" if i.hint else i.message)
         for i in issues
     ]
-    return InvalidInput(detail, found)
+
+
+def invalid(issues: Sequence[SpecIssue], detail: str) -> InvalidInput:
+    """The spec's issues as one 422 naming each field."""
+    return InvalidInput(detail, field_problems(issues))
 
 
 class Admission:

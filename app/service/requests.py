@@ -1,6 +1,9 @@
 """From what a request sends to a checked AnalysisRun: a whole AnalysisRun, or a `RunRequest`
 naming stored templates (looked up with the templates they nest) or an inline spec, with args
 merged as Argo merges them. Nothing is stored here.
+
+Every problem is answered at once: a wrong field is left out so the rest is still checked, and
+an arg that no template declares is refused by name (Argo would drop it without a word).
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ import secrets as random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from app.core.errors import FieldProblem, InvalidInput
-from app.service.admission import Admission, invalid
+from app.service.admission import Admission, field_problems, invalid
+from app.service.submit import Problems, Submission, add_documents, build_run
 from app.service.templates import CLUSTER_KIND, NAMESPACED_KIND, qualified_name
-from app.spec.errors import SpecError
-from app.spec.load import parse_run, parse_template
+from app.spec.audit import undeclared_args
+from app.spec.load import parse_template, salvage
 from app.spec.merge import build_run_spec, collect_templates
 from app.spec.models import (
     AnalysisRun,
@@ -65,10 +69,11 @@ class RunRequests(Admission):
     async def build_run(self, namespace: str, document: Any) -> AnalysisRun:
         """The run a request describes, fully checked; nothing is stored."""
         if isinstance(document, Mapping) and document.get("kind") == "AnalysisRun":
-            try:
-                run = parse_run(document)
-            except SpecError as exc:
-                raise invalid(exc.issues, "the AnalysisRun is not valid") from None
+            parsed, issues = salvage(AnalysisRun, document)
+            if parsed is None:
+                raise invalid(issues, "the AnalysisRun is not valid")
+            run = parsed
+            run.note_problems(issues)
             if run.metadata.namespace and run.metadata.namespace != namespace:
                 raise InvalidInput(
                     f"metadata.namespace is {run.metadata.namespace!r} but the path says "
@@ -85,6 +90,28 @@ class RunRequests(Admission):
             field = "name"
         _check_name(run.metadata.name, field)
         run.metadata.namespace = namespace
+        try:
+            self.check(run)
+        except InvalidInput as exc:
+            if field == "metadata.name":
+                raise
+            # The caller supplies values in the request's `args`, so that is the field to fix.
+            moved = [
+                FieldProblem("args" if p.field == "spec.args" else p.field, p.message)
+                for p in exc.problems
+            ]
+            raise InvalidInput(exc.detail, moved) from None
+        return run
+
+    def check_documents(self, documents: Sequence[Any], args: Sequence[Argument]) -> AnalysisRun:
+        """What `augur validate -f` does with files, for documents sent in a body (templates,
+        or one AnalysisRun, with args given as `?arg=`), checked as a run stored by this server
+        would be (its providers, its address allowlist); nothing is stored."""
+        try:
+            submission = add_documents(Submission(), documents).usable()
+            run = build_run(submission, args=args, arg_field="arg")
+        except Problems as exc:
+            raise invalid(exc.issues, "the documents cannot run as given") from None
         self.check(run)
         return run
 
@@ -93,10 +120,17 @@ class RunRequests(Admission):
             raise InvalidInput(
                 "the body must be a JSON object", [FieldProblem("body", "an object")]
             )
+        request, issues = salvage(RunRequest, document)
+        if request is None:
+            raise invalid(issues, "the request is not valid")
         try:
-            request = RunRequest.model_validate(document)
-        except ValidationError as exc:
-            raise invalid(SpecError.from_pydantic(exc).issues, "the request is not valid") from None
+            run = await self._run_from_parsed(namespace, request)
+        except InvalidInput as exc:  # the request's wrong fields first, then what stopped it
+            raise InvalidInput(exc.detail, [*field_problems(issues), *exc.problems]) from None
+        run.note_problems([*issues, *undeclared_args(request.args or [], run.spec.args)])
+        return run
+
+    async def _run_from_parsed(self, namespace: str, request: RunRequest) -> AnalysisRun:
         if (request.templates is None) == (request.spec is None):
             raise InvalidInput(
                 "name the templates to run or give an inline spec, not both and not neither",
@@ -119,11 +153,11 @@ class RunRequests(Admission):
                 args=request.args,
                 dry_run=request.dry_run,
                 measurement_retention=request.measurement_retention,
+                require_values=False,  # every arg without a value is named by the check
             )
-        except ValueError as exc:  # MergeError
+        except ValueError as exc:  # MergeError: templates that cannot be combined
             message = getattr(exc, "message", str(exc))
-            fix = " (give it a value in args: {name, value})" if "not resolved" in message else ""
-            raise InvalidInput(message, [FieldProblem("args", message + fix)]) from None
+            raise InvalidInput(message, [FieldProblem(_merge_field(message), message)]) from None
         name = request.name or default_name + _suffix()
         meta = ObjectMeta(name=name, namespace=namespace, labels=request.labels)
         return AnalysisRun(metadata=meta, spec=spec)
@@ -165,6 +199,18 @@ class RunRequests(Admission):
         if missing:
             raise InvalidInput("referenced templates are missing", missing)
         return collect_templates(refs, lambda name, cluster: stored[(name, cluster)])
+
+
+def _merge_field(message: str) -> str:
+    """Where a MergeError points: the args, the rules, or the metrics the templates bring."""
+    for word, field in (
+        ("Argument", "args"),
+        ("Dry-Run", "dryRun"),
+        ("Measurement Retention", "measurementRetention"),
+    ):
+        if word in message:
+            return field
+    return "templates"
 
 
 def _check_name(name: str, field: str) -> None:

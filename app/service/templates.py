@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.core.errors import FieldProblem, InvalidInput, NotFound
-from app.service.admission import Admission, invalid
+from app.service.admission import Admission, field_problems, invalid
 from app.spec.errors import SpecError
-from app.spec.load import parse_template
+from app.spec.load import salvage, template_model
 from app.spec.models import (
     AnalysisRun,
     AnalysisRunSpec,
@@ -39,13 +39,18 @@ class Templates(Admission):
     async def put_template(
         self, *, kind: str, namespace: str, name: str, document: Any
     ) -> tuple[TemplateRecord, bool]:
-        """Validate and store; the path names the template, the body may repeat it."""
+        """Validate and store; the path names the template, the body may repeat it. Every
+        problem of the template is answered at once (a wrong field is left out while the rest
+        is checked)."""
         if isinstance(document, Mapping):
             document = {"kind": kind, **document}
         try:
-            template = parse_template(document)
+            parsed, issues = salvage(template_model(document), document)
         except SpecError as exc:
             raise invalid(exc.issues, f"the {kind} is not valid") from None
+        if parsed is None:
+            raise invalid(issues, f"the {kind} is not valid")
+        template = parsed
         if template.kind != kind:
             raise InvalidInput(
                 f"the body is a {template.kind}; send it to the {template.kind.lower()}s path",
@@ -61,12 +66,16 @@ class Templates(Admission):
                     [FieldProblem(path, f"leave it out or make it {wanted!r}")],
                 )
         template.metadata.name, template.metadata.namespace = name, namespace
-        self._check_template(template)
+        found = [*field_problems(issues), *self._template_problems(template)]
+        if found:
+            raise InvalidInput(f"the {kind} is not valid", found)
         body = template.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         body["apiVersion"], body["kind"] = template.api_version, template.kind
         return await self.store.put_template(kind=kind, namespace=namespace, name=name, body=body)
 
-    def _check_template(self, template: AnalysisTemplate | ClusterAnalysisTemplate) -> None:
+    def _template_problems(
+        self, template: AnalysisTemplate | ClusterAnalysisTemplate
+    ) -> list[FieldProblem]:
         """What can be checked before args are known: conditions without placeholders, and each
         metric without any placeholder as a run would check it (Argo's rules, provider block,
         address allowlist), so a template that could never run is not stored."""
@@ -78,11 +87,12 @@ class Templates(Admission):
             else m
             for m in template.spec.metrics
         ]
+        found: list[FieldProblem] = []
         try:
             check_conditions(plain)
         except SpecError as exc:
-            raise invalid(exc.issues, "a condition does not compile") from None
-        found: list[FieldProblem] = []
+            found += field_problems(exc.issues)
+        compiled = {p.field for p in found}
         for index, metric in enumerate(template.spec.metrics):
             if "{{" in metric.model_dump_json(by_alias=True):
                 continue  # checked when a run supplies the args
@@ -94,12 +104,12 @@ class Templates(Admission):
                 self.check(alone)
             except InvalidInput as exc:
                 here = f"spec.metrics[{index}]"
-                found += [
+                moved = [
                     FieldProblem(p.field.replace("spec.metrics[0]", here, 1), p.message)
                     for p in exc.problems
                 ]
-        if found:
-            raise InvalidInput("a metric cannot run as given", found)
+                found += [p for p in moved if p.field not in compiled]  # named once
+        return found
 
     async def get_template(self, *, kind: str, namespace: str, name: str) -> TemplateRecord:
         found = await self.store.get_template(kind=kind, namespace=namespace, name=name)

@@ -4,7 +4,9 @@ with Argo's validation rules, argument resolution and template merging.
 Modules: ``models`` (pydantic models, camelCase aliases), ``validate`` (ValidateMetrics with
 Argo's messages; dry-run/retention rule maps), ``args`` (``{{args.x}}`` substitution, secrets,
 redaction), ``merge`` (building a run spec from templates), ``load`` (parsing YAML/JSON into
-models; Argo's pre-flight checks), ``errors`` (located errors). Go durations are parsed by
+models, or salvaging what is right in them; Argo's pre-flight checks), ``audit`` (every problem
+of a run spec at once, for submission; args nothing declares), ``hints`` (did-you-mean), ``errors``
+(located errors). Go durations are parsed by
 ``providers.goduration``, shared with the providers. ``status`` is Argo's AnalysisRun status
 shape and ``document`` the run as Argo writes it.
 

@@ -31,6 +31,7 @@ __all__ = [
     "ResolvedArgs",
     "SecretSource",
     "go_quote",
+    "placeholders",
     "redact",
     "resolve_arg_values",
     "resolve_metric",
@@ -107,6 +108,21 @@ def substitute(template: str, args: Sequence[Argument] | None, *, quoted: bool =
     if unresolved is not None:
         raise ArgError(unresolved)
     return "".join(out)
+
+
+def placeholders(text: str) -> list[str]:
+    """The tags of the ``{{tag}}`` placeholders in ``text`` as written (``" args.x "``), found
+    as :func:`substitute` finds them; an unterminated ``{{`` ends the search."""
+    tags: list[str] = []
+    rest = text
+    while (start := rest.find(_OPEN)) >= 0:
+        rest = rest[start + len(_OPEN) :]
+        end = rest.find(_CLOSE)
+        if end < 0:
+            break
+        tags.append(rest[:end])
+        rest = rest[end + len(_CLOSE) :]
+    return tags
 
 
 class SecretSource(Protocol):

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from app.spec.hints import field_names, unknown_name_hint
 
 __all__ = ["ArgError", "MergeError", "SpecError", "SpecIssue", "format_loc"]
 
@@ -49,16 +51,23 @@ class SpecError(ValueError):
         return cls([SpecIssue(path, message, hint)])
 
     @classmethod
-    def from_pydantic(cls, exc: ValidationError, *, prefix: str = "") -> SpecError:
+    def from_pydantic(
+        cls, exc: ValidationError, *, prefix: str = "", model: type[BaseModel] | None = None
+    ) -> SpecError:
+        """Every error pydantic found; with ``model`` (what was validated), an unknown field
+        also gets the closest known name (or the list of known ones) as its hint."""
         issues = []
         for error in exc.errors(include_url=False):
-            path = format_loc(error["loc"], prefix=prefix)
-            message = str(error["msg"]).removeprefix("Value error, ")
+            loc = error["loc"]
+            path = format_loc(loc, prefix=prefix)
+            message, hint = str(error["msg"]).removeprefix("Value error, "), ""
             if error["type"] == "extra_forbidden":
                 message = "unknown field"
+                if model is not None and loc:
+                    hint = unknown_name_hint(str(loc[-1]), field_names(model, loc))
             elif error["type"] == "missing":
                 message = "required field is missing"
-            issues.append(SpecIssue(path, message))
+            issues.append(SpecIssue(path, message, hint))
         return cls(issues)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "collect_templates",
     "flatten_templates",
     "merge_args",
+    "overlay_args",
 ]
 
 AnyTemplate = AnalysisTemplate | ClusterAnalysisTemplate
@@ -130,6 +131,18 @@ def merge_args(
     incoming: Sequence[Argument] | None, template_args: Sequence[Argument] | None
 ) -> list[Argument] | None:
     """``MergeArgs``: only template-declared args survive; every one must end up with a value."""
+    merged = overlay_args(incoming, template_args)
+    for arg in merged or ():
+        if arg.value is None and arg.value_from is None:
+            raise MergeError(f"args.{arg.name} was not resolved")
+    return merged
+
+
+def overlay_args(
+    incoming: Sequence[Argument] | None, template_args: Sequence[Argument] | None
+) -> list[Argument] | None:
+    """``MergeArgs`` without its last check: declared args that got no value stay valueless, so
+    submission can name every one of them (and still check the rest of the run)."""
     if template_args is None:
         return None
     merged = [arg.model_copy(deep=True) for arg in template_args]
@@ -142,9 +155,6 @@ def merge_args(
             elif arg.value_from is not None:
                 merged[index] = existing.model_copy(update={"value_from": arg.value_from})
             break
-    for arg in merged:
-        if arg.value is None and arg.value_from is None:
-            raise MergeError(f"args.{arg.name} was not resolved")
     return merged
 
 
@@ -156,8 +166,12 @@ def build_run_spec(
     dry_run: Sequence[DryRun] | None = None,
     measurement_retention: Sequence[MeasurementRetention] | None = None,
     ttl_strategy: TtlStrategy | None = None,
+    require_values: bool = True,
 ) -> AnalysisRunSpec:
-    """``NewAnalysisRunFromTemplates``: the caller's rules go first, then the templates'."""
+    """``NewAnalysisRunFromTemplates``: the caller's rules go first, then the templates'.
+
+    ``require_values=False`` keeps declared args that got no value (see :func:`overlay_args`).
+    """
     flat = flatten_templates(templates, cluster_templates)
     merged_dry_run = _unique_rules([*(dry_run or ()), *(flat.dry_run or ())], "Dry-Run")
     merged_retention = _unique_rules(
@@ -166,7 +180,7 @@ def build_run_spec(
     )
     return AnalysisRunSpec(
         metrics=flat.metrics,
-        args=merge_args(args, flat.args),
+        args=merge_args(args, flat.args) if require_values else overlay_args(args, flat.args),
         dry_run=merged_dry_run or None,
         measurement_retention=merged_retention or None,
         ttl_strategy=ttl_strategy,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic.alias_generators import to_camel
 
+from app.spec.errors import SpecIssue
 from app.spec.status import AnalysisRunStatus
 
 __all__ = [
@@ -312,3 +313,16 @@ class AnalysisRun(_Object):
     kind: Literal["AnalysisRun"] = "AnalysisRun"
     spec: AnalysisRunSpec
     status: AnalysisRunStatus | None = None
+
+    # Problems met while this run was built from what was submitted that the run itself cannot
+    # show (a misspelt field dropped from a template, an arg that no template declares), kept
+    # for the submission check to report with its own. Never serialised, never stored.
+    _submission_problems: list[SpecIssue] = PrivateAttr(default_factory=list)
+
+    def note_problems(self, issues: list[SpecIssue]) -> None:
+        """Keep problems found while building this run for ``check_run`` to report."""
+        self._submission_problems = [*self._submission_problems, *issues]
+
+    @property
+    def submission_problems(self) -> list[SpecIssue]:
+        return list(self._submission_problems)

@@ -1,8 +1,11 @@
 """Argo's metric rules (``utils/analysis/factory.go`` ValidateMetrics), in Argo's order.
 
-The first failing rule wins and its message is Argo's, because it becomes the run message
-``Analysis spec invalid: <message>``. Each issue also names the field path and, as a hint, what
-would be accepted. The rules run on arg-resolved metrics, as Argo runs them.
+For a run, the first failing rule wins and its message is Argo's, because it becomes the run
+message ``Analysis spec invalid: <message>`` (:func:`validate_metrics`). Submission wants every
+problem at once instead: :func:`metric_issues` gives the first failing rule of each metric (a
+metric's later rules assume its earlier ones hold), in the same order, so its first issue is
+the one Argo reports. Each issue also names the field path and, as a hint, what would be
+accepted. The rules run on arg-resolved metrics, as Argo runs them.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from typing import Any
 
 import re2
 
-from app.spec.errors import SpecError
+from app.spec.errors import SpecError, SpecIssue
 from app.spec.models import PROVIDER_KEYS, DryRun, MeasurementRetention, Metric, int_value
 from providers.goduration import DurationError, parse_duration
 
 __all__ = [
     "dry_run_metrics",
+    "metric_issues",
     "regexp_matches",
     "retention_limits",
     "validate_metric",
@@ -30,18 +34,35 @@ _ONE_PROVIDER = "set exactly one of: " + ", ".join(PROVIDER_KEYS)
 
 def validate_metrics(metrics: Sequence[Metric], *, prefix: str = "spec") -> None:
     """Raise :class:`SpecError` for the first metric rule Argo would reject."""
+    issues = metric_issues(metrics, prefix=prefix)
+    if issues:
+        raise SpecError(issues[:1])
+
+
+def metric_issues(metrics: Sequence[Metric | None], *, prefix: str = "spec") -> list[SpecIssue]:
+    """The first failing rule of every metric, in Argo's order; ``None`` stands for a metric
+    that could not be checked (its args did not resolve) and keeps the others' indexes."""
     if not metrics:
-        raise SpecError.single(f"{prefix}.metrics", "no metrics specified", "add a metric")
+        return [SpecIssue(f"{prefix}.metrics", "no metrics specified", "add a metric")]
+    issues: list[SpecIssue] = []
     seen: set[str] = set()
     for index, metric in enumerate(metrics):
+        if metric is None:
+            continue
         if metric.name in seen:
-            raise SpecError.single(
-                f"{prefix}.metrics[{index}].name",
-                f"metrics[{index}]: duplicate name '{metric.name}'",
-                "metric names must be unique",
+            issues.append(
+                SpecIssue(
+                    f"{prefix}.metrics[{index}].name",
+                    f"metrics[{index}]: duplicate name '{metric.name}'",
+                    "metric names must be unique",
+                )
             )
         seen.add(metric.name)
-        validate_metric(metric, index=index, prefix=prefix)
+        try:
+            validate_metric(metric, index=index, prefix=prefix)
+        except SpecError as exc:
+            issues += exc.issues
+    return issues
 
 
 def _fail(prefix: str, index: int, field: str, message: str, hint: str = "") -> SpecError:
@@ -146,18 +167,26 @@ def regexp_matches(pattern: str, name: str) -> bool:
 def dry_run_metrics(
     rules: Sequence[DryRun] | None, metrics: Sequence[Metric], *, prefix: str = "spec"
 ) -> frozenset[str]:
-    """Names of dry-run metrics; a rule that matches nothing is an error (as in Argo)."""
+    """Names of dry-run metrics; a rule that matches nothing is an error (as in Argo), and
+    every such rule is named (the first is Argo's message)."""
     names: set[str] = set()
+    unmatched: list[SpecIssue] = []
     for index, rule in enumerate(rules or ()):
         matched = [m.name for m in metrics if regexp_matches(rule.metric_name, m.name)]
         if not matched:
-            raise SpecError.single(
-                f"{prefix}.dryRun[{index}].metricName",
-                f"dryRun[{index}]: Rule didn't match any metric name(s)",
-                "an unanchored RE2 regexp such as ^success-rate$ or .*",
-            )
+            unmatched.append(_unmatched(prefix, "dryRun", index))
         names.update(matched)
+    if unmatched:
+        raise SpecError(unmatched)
     return frozenset(names)
+
+
+def _unmatched(prefix: str, what: str, index: int) -> SpecIssue:
+    return SpecIssue(
+        f"{prefix}.{what}[{index}].metricName",
+        f"{what}[{index}]: Rule didn't match any metric name(s)",
+        "an unanchored RE2 regexp such as ^success-rate$ or .*",
+    )
 
 
 def retention_limits(
@@ -168,14 +197,13 @@ def retention_limits(
 ) -> dict[str, int]:
     """Per-metric retention limits (the last matching rule wins; ``<= 0`` means default)."""
     limits: dict[str, int] = {}
+    unmatched: list[SpecIssue] = []
     for index, rule in enumerate(rules or ()):
         matched = [m.name for m in metrics if regexp_matches(rule.metric_name, m.name)]
         if not matched:
-            raise SpecError.single(
-                f"{prefix}.measurementRetention[{index}].metricName",
-                f"measurementRetention[{index}]: Rule didn't match any metric name(s)",
-                "an unanchored RE2 regexp such as ^success-rate$ or .*",
-            )
+            unmatched.append(_unmatched(prefix, "measurementRetention", index))
         for name in matched:
             limits[name] = rule.limit
+    if unmatched:
+        raise SpecError(unmatched)
     return limits

@@ -112,6 +112,24 @@ async def test_pages_with_continue_cover_every_run_once(fleet: Client, limit: in
             {"labelSelector": "a b"}, "labelSelector", "'a b' is not a label requirement", id="ws"
         ),
         pytest.param({"labelSelector": "app=,"}, "labelSelector", "'' is not", id="empty-part"),
+        pytest.param(
+            {"labelSelector": "app=" + "v" * 64},
+            "labelSelector",
+            "a value of 64 characters (vvvvvvvvvvvvvvvv...); at most 63 are allowed",
+            id="value-too-long",
+        ),
+        pytest.param(
+            {"labelSelector": "k" * 64},
+            "labelSelector",
+            "a key name of 64 characters (kkkkkkkkkkkkkkkk...); at most 63 are allowed",
+            id="key-too-long",
+        ),
+        pytest.param(
+            {"labelSelector": "a..b/team=x"},
+            "labelSelector",
+            "the key prefix 'a..b' is not a DNS subdomain such as example.com",
+            id="prefix-not-dns",
+        ),
         pytest.param({"continue": "not-a-token"}, "continue", "pass metadata.continue", id="bad"),
         pytest.param(
             {"continue": base64.urlsafe_b64encode(b'{"c": 1}').decode()},

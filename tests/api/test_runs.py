@@ -100,7 +100,7 @@ REFUSED = [
     pytest.param(
         {"templates": [{"templateName": "apdex"}]},
         "args",
-        "args.service-name was not resolved (give it a value in args: {name, value})",
+        "args.service-name was not resolved (declared without a value; supply one)",
         id="missing-arg",
     ),
     pytest.param(

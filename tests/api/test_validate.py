@@ -42,10 +42,47 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 {
                     "field": "args",
                     "message": "args.service-name was not resolved "
-                    "(give it a value in args: {name, value})",
+                    "(declared without a value; supply one)",
                 }
             ],
             id="missing-arg",
+        ),
+        pytest.param(
+            {
+                "templates": [{"templateName": "apdex"}],
+                "args": [{"name": "service", "value": "x"}],
+            },
+            [
+                {
+                    "field": "args[0]",
+                    "message": 'unknown arg "service"; the templates declare service-name; '
+                    "did you mean service-name?",
+                },
+                {
+                    "field": "args",
+                    "message": "args.service-name was not resolved "
+                    "(declared without a value; supply one)",
+                },
+            ],
+            id="undeclared-arg",
+        ),
+        pytest.param(
+            {
+                "spec": {
+                    "metrics": [replay_metric(1.0, successConditon="result > 1")],
+                    "dryrun": [],
+                },
+                "arg": [],
+            },
+            [
+                {
+                    "field": "spec.metrics[0].successConditon",
+                    "message": "unknown field (did you mean successCondition?)",
+                },
+                {"field": "spec.dryrun", "message": "unknown field (did you mean dryRun?)"},
+                {"field": "arg", "message": "unknown field (did you mean args?)"},
+            ],
+            id="misspelt-fields-all-named",
         ),
         pytest.param({"spec": {"metrics": [replay_metric(1.0)]}}, [], id="inline-spec"),
         pytest.param(
