@@ -13,8 +13,9 @@ events, so refusals are problem+json saying why:
 A run is keyed on the canary's `namespace/name/checksum` (Flagger's checksum changes with every
 new revision) and started by the first hook that needs it, from the webhook's string-only
 metadata: `template: name` (or `namespace/name`, or a comma-separated list),
-`clusterTemplate: name`, and `args.<name>: value`. Later hooks only read the run, so they may
-carry no metadata at all. `post-rollout` ends a run that is still measuring: the rollout is over.
+`clusterTemplate: name`, and `args.<name>: value`; other keys are ignored. Later hooks only
+read the run, so they may carry no metadata at all. `post-rollout` ends a run that is still
+measuring: the rollout is over.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from app.core.metrics import Metrics
 from app.service.documents import run_from_record
 from app.service.runs import RunService
 from app.spec.errors import SpecError
+from app.spec.hints import closest
 from app.spec.models import AnalysisRun
 from app.spec.status import Phase
 
@@ -86,6 +88,9 @@ class FlaggerPayload(BaseModel):
     metadata: dict[str, str] = Field(default_factory=dict)
 
 
+_TEMPLATE_KEYS = ("template", "clusterTemplate")
+
+
 def _flagger_document(payload: FlaggerPayload) -> tuple[str, dict[str, Any]]:
     """The run request Flagger's string-only metadata describes, and the run's namespace."""
     namespace = payload.namespace
@@ -105,16 +110,15 @@ def _flagger_document(payload: FlaggerPayload) -> tuple[str, dict[str, Any]]:
             refs += [{"templateName": n.strip(), "clusterScope": True} for n in value.split(",")]
         elif key.startswith("args.") and len(key) > 5:
             args.append({"name": key[5:], "value": value})
-        else:
-            problems.append(
-                FieldProblem(field, "unknown key; use template, clusterTemplate or args.<name>")
-            )
+        # Any other key is ignored: a Canary's webhook metadata often carries keys for other
+        # tools (a load tester's `cmd`, `type`), and Flagger sends the same map to every hook.
     if not refs:
-        problems.append(
-            FieldProblem(
-                "metadata.template", "name the AnalysisTemplate to run (or clusterTemplate)"
-            )
-        )
+        message = "name the AnalysisTemplate to run (or clusterTemplate)"
+        for key in payload.metadata:
+            if (meant := closest(key, _TEMPLATE_KEYS)) is not None:
+                message += f"; metadata.{key}: did you mean {meant}?"
+                break
+        problems.append(FieldProblem("metadata.template", message))
     if any(not ref["templateName"] for ref in refs):
         problems.append(FieldProblem("metadata.template", "a template name is empty"))
     if problems:

@@ -539,6 +539,12 @@ async def test_flagger_new_checksum_is_a_new_analysis(gate: Gate) -> None:
         pytest.param({"template": "bookinfo/apdex-pass"}, "bookinfo", id="namespace-slash-name"),
         pytest.param({"clusterTemplate": "apdex-pass"}, "test", id="cluster-template"),
         pytest.param({"template": "apdex-pass, latency"}, "test", id="two-templates"),
+        # keys meant for other webhooks of the same Canary are ignored
+        pytest.param(
+            {"template": "apdex-pass", "cmd": "hey -z 1m", "type": "cmd"},
+            "test",
+            id="other-keys-ignored",
+        ),
     ],
 )
 async def test_flagger_metadata_names_templates(
@@ -554,9 +560,10 @@ async def test_flagger_metadata_names_templates(
 FLAGGER_MISTAKES = [
     pytest.param({"metadata": {}}, "metadata.template",
                  "name the AnalysisTemplate to run (or clusterTemplate)", id="no-template"),
-    pytest.param({"metadata": {"template": "apdex-pass", "args.service-name": SERVICE,
-                               "tempalte": "x"}}, "metadata.tempalte",
-                 "unknown key; use template, clusterTemplate or args.<name>", id="unknown-key"),
+    pytest.param({"metadata": {"tempalte": "apdex-pass", "args.service-name": SERVICE}},
+                 "metadata.template",
+                 "name the AnalysisTemplate to run (or clusterTemplate); "
+                 "metadata.tempalte: did you mean template?", id="misspelt-template-key"),
     pytest.param({"metadata": {"template": "nope", "args.service-name": SERVICE}},
                  "templates[0].templateName",
                  "analysistemplate test/nope not found; create it first", id="unknown-template"),
