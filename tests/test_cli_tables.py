@@ -42,7 +42,7 @@ LONG_ERROR = (
 
 SCENARIOS = {
     "healthy": ([apdex(9950, 9960, 9940)] * 3, "Successful", "9950 9960 9940"),
-    "failing": ([apdex(9950, 9400)] * 3, "Failed", "9950 9400"),
+    "failing": ([apdex(9950, 9400)] * 3, "Failed", "1 of 2 points fails"),
     "erroring": ([{"error": LONG_ERROR}] * 5, "Error", 'Post "http://'),
 }
 
@@ -61,7 +61,7 @@ def test_the_final_table_reads_at_80_columns(
     assert result.stdout.startswith(f"bookinfo/apdex: {phase}")
     row = next(line for line in result.stdout.splitlines() if line.startswith(METRIC))
     assert row.split()[1] == phase
-    assert last in row  # the last value, cut to its numbers, or the error that ended it
+    assert last in row  # the last value cut to its numbers, why it failed, or the error
     assert widest(result.stdout) <= WIDTH
 
 

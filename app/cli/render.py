@@ -20,6 +20,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from app.engine.conditions import reason_detail
 from app.engine.reconcile import ReconcileResult
 from app.spec.document import run_document
 from app.spec.models import AnalysisRun
@@ -106,7 +107,7 @@ def _last(measurement: Measurement | None) -> str:
     """The reason a measurement failed when it has one, else its value, shortened."""
     if measurement is None:
         return ""
-    return measurement.message or short_value(measurement.value)
+    return reason_detail(measurement.message) or short_value(measurement.value)
 
 
 def clock_text(delta: timedelta) -> str:

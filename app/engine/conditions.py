@@ -45,6 +45,7 @@ __all__ = [
     "evaluate_result",
     "explain_condition",
     "is_nil_or_empty",
+    "reason_detail",
     "typed_result",
 ]
 
@@ -192,6 +193,15 @@ def _why(
     else:  # CEL conditions are not walked: the message shows `result`
         detail = f"result is {expr.show(result)}"
     return head, detail
+
+
+_HEAD = re.compile(r"^(?:successCondition|failureCondition) .*? is (?:true|false): ")
+
+
+def reason_detail(message: str) -> str:
+    """The values part of a message :func:`explain_condition` wrote (``3 of 10 points fail
+    ...``), for places too narrow for the condition's text; any other message as it is."""
+    return _HEAD.sub("", message, count=1)
 
 
 def explain_condition(
