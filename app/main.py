@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from app import __version__
 from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
+from app.api.urltext import UrlText
 from app.core.addresses import AddressPolicy, request_guard
 from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
@@ -152,5 +153,6 @@ def create_app(
     app.include_router(argo_gate.router)
     app.include_router(flagger.router)
     docs.install(app)
+    app.add_middleware(UrlText)
     app.add_middleware(AccessLog)
     return app

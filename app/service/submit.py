@@ -21,6 +21,7 @@ import yaml
 
 from app.engine.conditions import check_conditions
 from app.spec.audit import audit_run_spec, undeclared_args
+from app.spec.bounds import meta_issues
 from app.spec.errors import MergeError, SpecError, SpecIssue
 from app.spec.hints import closest
 from app.spec.load import salvage, template_model
@@ -212,7 +213,7 @@ def check_run(run: AnalysisRun, *, provider_check: ProviderCheck | None = None) 
     """Raise `Problems` listing every mistake the first reconcile would meet, and those found
     while the run was built."""
     audit = audit_run_spec(run.spec)
-    issues = [*run.submission_problems, *audit.issues]
+    issues = [*run.submission_problems, *meta_issues(run.metadata), *audit.issues]
     try:
         check_conditions([metric or _NOTHING for metric in audit.metrics])
     except SpecError as exc:

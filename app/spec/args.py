@@ -26,10 +26,12 @@ from providers.golang import marshal
 __all__ = [
     "REDACTED",
     "TEMP_FOR_SECRET",
+    "ArgValues",
     "DirectorySecrets",
     "MappingSecrets",
     "ResolvedArgs",
     "SecretSource",
+    "arg_values",
     "go_quote",
     "placeholders",
     "redact",
@@ -70,7 +72,12 @@ def go_quote(text: str) -> str:
     return "".join(out)
 
 
-def _values(args: Sequence[Argument] | None) -> dict[str, str]:
+#: Arg values by tag (``args.name``), as :func:`arg_values` builds them once per run.
+ArgValues = Mapping[str, str]
+
+
+def arg_values(args: Sequence[Argument] | None) -> dict[str, str]:
+    """The value of each arg by its tag; :class:`ArgError` names the first arg without one."""
     values: dict[str, str] = {}
     for arg in args or ():
         if arg.value is None:
@@ -79,26 +86,33 @@ def _values(args: Sequence[Argument] | None) -> dict[str, str]:
     return values
 
 
-def substitute(template: str, args: Sequence[Argument] | None, *, quoted: bool = False) -> str:
-    """``ResolveArgs`` (``quoted=False``) / ``ResolveQuotedArgs`` (``quoted=True``)."""
-    values = _values(args)
+def substitute(
+    template: str, args: Sequence[Argument] | ArgValues | None, *, quoted: bool = False
+) -> str:
+    """``ResolveArgs`` (``quoted=False``) / ``ResolveQuotedArgs`` (``quoted=True``).
+
+    ``args`` may be the values :func:`arg_values` built already, so a run's metrics share one
+    table. The text is scanned once by position (no copies of what is left), so the work is
+    linear in the text, however many placeholders it holds.
+    """
+    values = args if isinstance(args, Mapping) else arg_values(args)
     out: list[str] = []
     unresolved: str | None = None
-    rest = template
+    at = 0
     while True:
-        start = rest.find(_OPEN)
+        start = template.find(_OPEN, at)
         if start < 0:
-            out.append(rest)
+            out.append(template[at:])
             break
-        out.append(rest[:start])
-        rest = rest[start + len(_OPEN) :]
-        end = rest.find(_CLOSE)
+        out.append(template[at:start])
+        inside = start + len(_OPEN)
+        end = template.find(_CLOSE, inside)
         if end < 0:
             raise ArgError(
                 f"Cannot find end tag={go_quote(_CLOSE)} in the template={go_quote(template)} "
-                f"starting from {go_quote(rest)}"
+                f"starting from {go_quote(template[inside:])}"
             )
-        tag, rest = rest[:end], rest[end + len(_CLOSE) :]
+        tag, at = template[inside:end], end + len(_CLOSE)
         replacement = values.get(tag.strip())
         if replacement is None:
             unresolved = f"failed to resolve {{{{{tag}}}}}"
@@ -114,14 +128,14 @@ def placeholders(text: str) -> list[str]:
     """The tags of the ``{{tag}}`` placeholders in ``text`` as written (``" args.x "``), found
     as :func:`substitute` finds them; an unterminated ``{{`` ends the search."""
     tags: list[str] = []
-    rest = text
-    while (start := rest.find(_OPEN)) >= 0:
-        rest = rest[start + len(_OPEN) :]
-        end = rest.find(_CLOSE)
+    at = 0
+    while (start := text.find(_OPEN, at)) >= 0:
+        inside = start + len(_OPEN)
+        end = text.find(_CLOSE, inside)
         if end < 0:
             break
-        tags.append(rest[:end])
-        rest = rest[end + len(_CLOSE) :]
+        tags.append(text[inside:end])
+        at = end + len(_CLOSE)
     return tags
 
 
@@ -207,7 +221,7 @@ def _json_error(exc: json.JSONDecodeError) -> str:
     return exc.msg
 
 
-def resolve_metric(metric: Metric, args: Sequence[Argument] | None) -> Metric:
+def resolve_metric(metric: Metric, args: Sequence[Argument] | ArgValues | None) -> Metric:
     """``ResolveMetricArgs``: substitute in the metric's Go JSON text and parse it back."""
     text = substitute(_metric_json(metric), args, quoted=True)
     try:
@@ -234,7 +248,8 @@ def resolve_metrics(
 ) -> ResolvedMetrics:
     """Resolve every metric; :class:`ArgError` carries Argo's text (the run message's tail)."""
     values = resolve_arg_values(args, secrets=secrets)
-    return ResolvedMetrics([resolve_metric(m, values.args) for m in metrics], values.secrets)
+    table = arg_values(values.args) if metrics else {}  # once for the run, not per metric
+    return ResolvedMetrics([resolve_metric(m, table) for m in metrics], values.secrets)
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:

@@ -14,7 +14,7 @@ import httpx
 
 from providers.base import Measured
 from providers.errors import NoDataError, QueryError, UnavailableError
-from providers.golang import GoJSONError, decode_json, marshal
+from providers.golang import GoJSONError, GoJSONTooDeep, decode_json, marshal
 from providers.jsonpath import JSONPathError, Template
 from providers.web.config import PROVIDER
 
@@ -47,6 +47,11 @@ def measured(response: httpx.Response, template: Template, *, latency: float) ->
     metadata = {"statusCode": str(status), "latencySeconds": f"{latency:.6f}"}
     try:
         data = decode_json(response.content)
+    except GoJSONTooDeep as exc:  # JSON all the same: not a text result, an answer augur can't read
+        raise QueryError(
+            f"Could not decode the JSON body: {exc} (nested deeper than augur reads)",
+            provider=PROVIDER,
+        ) from None
     except GoJSONError:
         text = response.content.decode("utf-8", errors="replace")
         return Measured(result=text, value=text, metadata=metadata, latency_seconds=latency)
