@@ -13,6 +13,8 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from app.core.text import escape
+
 __all__ = ["ListResponse"]
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ def _name(item: Any) -> str:
     if not isinstance(metadata, dict):
         return "an item"
     parts = [metadata.get("namespace"), metadata.get("name")]
-    return "/".join(str(part) for part in parts if isinstance(part, str) and part) or "an item"
+    named = "/".join(part for part in parts if isinstance(part, str) and part) or "an item"
+    return escape(named)  # a log line must be written, whatever the record holds
 
 
 class ListResponse(JSONResponse):

@@ -35,15 +35,17 @@ def _decoded(raw: bytes) -> tuple[str | None, str]:
 def url_problems(raw_path: bytes, query: bytes) -> list[FieldProblem]:
     """Each path segment and query parameter whose text cannot be used, by name."""
     found: list[FieldProblem] = []
-    for number, segment in enumerate(raw_path.split(b"/")):
+    for segment in raw_path.split(b"/"):
         text, wrong = _decoded(segment)
         if text is None:
-            found.append(FieldProblem(f"path segment {number}", wrong))
+            shown = segment[:60].decode("ascii", "replace")
+            found.append(FieldProblem("path", f'the segment "{shown}" {wrong}'))
     for pair in query.split(b"&"):
         raw_name, _, raw_value = pair.replace(b"+", b" ").partition(b"=")
         name, wrong = _decoded(raw_name)
         if name is None:
-            found.append(FieldProblem("query parameter name", wrong))
+            shown = raw_name[:60].decode("ascii", "replace")
+            found.append(FieldProblem("query", f'the parameter name "{shown}" {wrong}'))
             continue
         value, wrong = _decoded(raw_value)
         if value is None:
