@@ -14,7 +14,10 @@ from tests.api.conftest import NS, PROBLEM, Client, replay_metric, template
 
 SURROGATE = "contains an unpaired surrogate \\ud800 at position {}; send valid UTF-8"
 LOW = "contains an unpaired surrogate \\udc00 at position {}; send valid UTF-8"
-NUL = "contains a NUL character (\\u0000) at position {}; remove it: no store augur runs on can hold it"
+NUL = (
+    "contains a NUL character (\\u0000) at position {}; "
+    "remove it: no store augur runs on can hold it"
+)
 
 
 def run_with(**metric_fields: Any) -> dict[str, Any]:

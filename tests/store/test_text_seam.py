@@ -14,7 +14,16 @@ from sqlalchemy import text
 from app.store.measurements import REPLACED_TEXT
 from app.store.records import NewMeasurement, NewRun
 from app.store.sql import SqlStore
-from tests.store.test_sql import T0, clock, engine, store, store_url  # noqa: F401 (fixtures)
+from tests.store import test_sql
+
+T0 = test_sql.T0
+# The store on SQLite and on PostgreSQL, as tests/store/test_sql.py builds it.
+store_url, engine, clock, store = (
+    test_sql.store_url,
+    test_sql.engine,
+    test_sql.clock,
+    test_sql.store,
+)
 
 BAD = "a\x00b\ud800c"
 FIXED = "a\ufffdb\ufffdc"
