@@ -59,7 +59,8 @@ SecretsDirOption = Annotated[
         "--secrets-dir",
         envvar="AUGUR_SECRETS_DIR",
         metavar="DIR",
-        help="Folder laid out like mounted Secrets: <secret>/<key> (secretKeyRef).",
+        help="Folder laid out like mounted Secrets: <secret>/<key> (secretKeyRef); with -n NS, "
+        "run and validate read NS/<secret>/<key>.",
     ),
 ]
 

@@ -59,7 +59,15 @@ class Settings(BaseSettings):
         description="Hosts providers may call: globs, host:port or CIDR blocks, comma-separated.",
     )
     secrets_dir: Path | None = Field(
-        default=None, description="Folder laid out like mounted Secrets: <secret>/<key>."
+        default=None,
+        description="Folder of the Secrets secretKeyRef args read, laid out as secrets_layout says.",
+    )
+    secrets_layout: Literal["namespaced", "flat"] = Field(
+        default="namespaced",
+        description=(
+            "namespaced: <secrets_dir>/<namespace>/<secret>/<key>, a run reads its own "
+            "namespace's only; flat: <secrets_dir>/<secret>/<key>, every run reads every secret."
+        ),
     )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a replica holds a run it is measuring."

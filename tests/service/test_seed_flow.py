@@ -45,6 +45,15 @@ def seed_template() -> str:
     return yaml.safe_dump(document)
 
 
+def mount_secret(folder: Path, key: str, value: str) -> None:
+    """A Secret as the kubelet mounts it: each key a link into `..data`, itself a link to the
+    timestamped folder holding the files."""
+    (folder / "..2026_12_05_10_00_00.000000001").mkdir(parents=True)
+    (folder / "..2026_12_05_10_00_00.000000001" / key).write_text(value)
+    (folder / "..data").symlink_to("..2026_12_05_10_00_00.000000001")
+    (folder / key).symlink_to(f"..data/{key}")
+
+
 @pytest.mark.parametrize(
     ("canary", "verdict"),
     [
@@ -53,9 +62,8 @@ def seed_template() -> str:
     ],
 )
 def test_seed_flow(store_url: str, tmp_path: Path, canary: str, verdict: str) -> None:
-    secrets = tmp_path / "secrets" / "oap"
-    secrets.mkdir(parents=True)
-    (secrets / "password").write_text(SECRET)
+    # The run's namespace's folder (AUGUR_SECRETS_LAYOUT=namespaced, the default).
+    mount_secret(tmp_path / "secrets" / "bookinfo" / "oap", "password", SECRET)
     oap = FakeOAP()
     seed_demo(oap, canary=canary)
     env = {"AUGUR_SECRETS_DIR": str(tmp_path / "secrets")}
