@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     secrets_dir: Path | None = Field(
         default=None,
-        description="Folder of the Secrets secretKeyRef args read, laid out as secrets_layout says.",
+        description="Folder of the Secrets that secretKeyRef args read (see secrets_layout).",
     )
     secrets_layout: Literal["namespaced", "flat"] = Field(
         default="namespaced",

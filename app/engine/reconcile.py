@@ -167,9 +167,7 @@ def record_measurement(
     return new
 
 
-def _redact_map(
-    values: Mapping[str, str] | None, secrets: Sequence[str]
-) -> dict[str, str] | None:
+def _redact_map(values: Mapping[str, str] | None, secrets: Sequence[str]) -> dict[str, str] | None:
     if not values:
         return None
     return {redact(key, secrets): redact(value, secrets) for key, value in values.items()}
