@@ -54,7 +54,8 @@ def test_a_scope_may_be_limited_to_namespaces(tmp_path: Path) -> None:
     file.write_text(f"read@team-a+team-b {READER}\nwrite@team-a {WRITER}\nread {WRITER}\n")
     tokens = load_tokens(f"write@team-c:{'c' * 20}", file)
     reader, writer = tokens.access(READER), tokens.access(WRITER)
-    assert reader is not None and writer is not None
+    assert reader is not None
+    assert writer is not None
     assert reader.namespaces == frozenset({"team-a", "team-b"})
     assert (reader.scope_in("team-a"), reader.scope_in("team-c"), reader.scope_in(None)) == (
         Scope.READ,

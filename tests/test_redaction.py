@@ -61,7 +61,8 @@ def test_base64_of_a_text_holding_the_secret_loses_the_secret(
     encoded = encode(f"{prefix}{PLAIN}{suffix}".encode()).decode()
     redacted = redact_text(f"Authorization: Basic {encoded}", [PLAIN])
     left, right = redacted.removeprefix("Authorization: Basic ").split("*****")
-    assert encoded.startswith(left) and encoded.endswith(right)
+    assert encoded.startswith(left)
+    assert encoded.endswith(right)
     # Only the characters that carry the prefix and the suffix are left (each base64
     # character holds 6 bits; one more may straddle the suffix's edge).
     assert len(left) <= math.ceil(8 * len(prefix) / 6)
