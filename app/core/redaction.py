@@ -112,13 +112,16 @@ def _cut(text: str, secrets: tuple[str, ...]) -> str:
     pieces = text.split(ELLIPSIS)
     for index, piece in enumerate(pieces[:-1]):
         for secret in secrets:
-            for length in range(len(secret) - 1, MIN_CUT_PREFIX - 1, -1):
-                if piece.endswith(secret[:length]):
-                    pieces[index] = piece[:-length] + REDACTED
-                    break
-            else:
+            if len(secret) <= MIN_CUT_PREFIX:
                 continue
-            break
+            head = secret[:MIN_CUT_PREFIX]
+            # Only a tail shorter than the secret can be a cut one.
+            start = piece.find(head, max(0, len(piece) - len(secret) + 1))
+            while start >= 0 and not secret.startswith(piece[start:]):
+                start = piece.find(head, start + 1)
+            if start >= 0:
+                pieces[index] = piece[:start] + REDACTED
+                break
     return ELLIPSIS.join(pieces)
 
 

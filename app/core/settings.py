@@ -46,7 +46,10 @@ class Settings(BaseSettings):
     )
     tokens: str = Field(
         default="",
-        description="API tokens as scope:token pairs, comma-separated (scope read or write).",
+        description=(
+            "API tokens as scope:token pairs, comma-separated (scope read or write; "
+            "scope@ns+ns limits a token to those namespaces)."
+        ),
     )
     tokens_file: Path | None = Field(
         default=None, description="File of `scope token` lines (a mounted Secret)."
