@@ -12,6 +12,7 @@ import typer
 from app.cli.common import (
     ArgsOption,
     FilesOption,
+    NamespaceOption,
     Output,
     SecretsDirOption,
     fail_usage,
@@ -107,15 +108,7 @@ def run(
             "--wide/--no-wide", help="Table: each metric's full last value and message too."
         ),
     ] = False,
-    namespace: Annotated[
-        str,
-        typer.Option(
-            "-n",
-            "--namespace",
-            metavar="NAME",
-            help="Namespace of the run; --secrets-dir is then read from DIR/NAME/.",
-        ),
-    ] = "",
+    namespace: NamespaceOption = "",
 ) -> None:
     """Run an analysis here, with no server. Exit 0 Successful, 1 Failed, 2 Error,
     3 Inconclusive, 64 invalid input."""
@@ -201,15 +194,7 @@ def validate(
     files: FilesOption,
     arg: ArgsOption = None,
     secrets_dir: SecretsDirOption = None,
-    namespace: Annotated[
-        str,
-        typer.Option(
-            "-n",
-            "--namespace",
-            metavar="NAME",
-            help="Namespace of the run; --secrets-dir is then read from DIR/NAME/.",
-        ),
-    ] = "",
+    namespace: NamespaceOption = "",
 ) -> None:
     """Check templates and args the way a run would, reporting every problem at once; with
     --secrets-dir, also that every secretKeyRef arg resolves and its provider block holds."""

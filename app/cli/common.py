@@ -20,6 +20,7 @@ __all__ = [
     "AugurCommand",
     "AugurGroup",
     "FilesOption",
+    "NamespaceOption",
     "Output",
     "SecretsDirOption",
     "fail_usage",
@@ -52,6 +53,15 @@ FilesOption = Annotated[
 ArgsOption = Annotated[
     list[str] | None,
     typer.Option("-a", "--arg", metavar="NAME=VALUE", help="An argument (repeatable)."),
+]
+NamespaceOption = Annotated[
+    str,
+    typer.Option(
+        "-n",
+        "--namespace",
+        metavar="NAME",
+        help="Namespace of the run; --secrets-dir is then read from DIR/NAME/.",
+    ),
 ]
 SecretsDirOption = Annotated[
     Path | None,

@@ -19,18 +19,16 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
-import pytest
 
 from providers.golang import marshal
 from tests.fakes.fake_oap import FakeOAP, seed_demo
 from tests.fakes.scripted import Recorded, Reply, ScriptedServer, scripted_server
-from tests.support.postgres import Postgres, create_database, pg_bin
+from tests.support.postgres import pg_bin
 from tests.support.servers import Served, augur_server
 from tests.support.waiting import wait_run
 
@@ -200,15 +198,6 @@ def mount_secret(folder: Path, files: dict[str, str]) -> None:
         (folder / "..2026_12_05" / key).write_text(value)
         (folder / key).symlink_to(f"..data/{key}")
     (folder / "..data").symlink_to("..2026_12_05")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'data' / 'augur.db'}"
-    else:
-        postgres: Postgres = request.getfixturevalue("postgres")
-        yield create_database(postgres)
 
 
 def database_bytes(store_url: str, tmp_path: Path) -> bytes:

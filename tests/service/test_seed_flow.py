@@ -5,7 +5,6 @@ real PostgreSQL. The template is the seed's, with a 1 s interval so the test tak
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,22 +12,12 @@ import pytest
 import yaml
 
 from tests.fakes.fake_oap import FakeOAP, seed_demo
-from tests.support.postgres import Postgres, create_database
 from tests.support.servers import REPO, augur_server
 from tests.support.waiting import wait_run
 
 SEED = REPO / "examples" / "skywalking-apdex.yaml"
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 SECRET = "planted-oap-password-5d1e"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
-    else:
-        postgres: Postgres = request.getfixturevalue("postgres")
-        yield create_database(postgres)
 
 
 def seed_template() -> str:
