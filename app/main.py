@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,7 @@ from app.core.metrics import Metrics
 from app.core.settings import Settings
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
-from app.spec.args import DirectorySecrets
+from app.spec.secrets import SecretsDir
 from app.store.db import SingleWriter, open_engine, sqlite_path
 from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
@@ -38,19 +37,6 @@ __all__ = ["create_app"]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class RedactingSecrets:
-    """Secrets read for a measurement are also registered with the log redactor."""
-
-    inner: DirectorySecrets
-    redactor: Redactor
-
-    def read(self, name: str, key: str) -> str:
-        value = self.inner.read(name, key)
-        self.redactor.add(value)
-        return value
 
 
 def create_app(
@@ -77,8 +63,9 @@ def create_app(
             lock.acquire()
         store = SqlStore(engine, clock=clock)
         http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
+        # Each run reads its namespace's folder; every value read is also redacted from logs.
         secrets = (
-            RedactingSecrets(DirectorySecrets(settings.secrets_dir), redactor)
+            SecretsDir(settings.secrets_dir, settings.secrets_layout, on_read=redactor.add)
             if settings.secrets_dir
             else None
         )

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from app.api.body import read_documents
-from app.api.deps import Reader, Runs
+from app.api.deps import BodyReader, Runs, authorize_namespace
 from app.core.errors import FieldProblem, InvalidInput
 from app.service.admission import invalid
 from app.service.requests import RunRequest
@@ -150,7 +150,7 @@ def _is_request(documents: list[Any]) -> bool:
         "`namespace`. Every problem is listed in a 200 answer; `valid` is true when there are "
         "none."
     ),
-    dependencies=[Reader],
+    dependencies=[BodyReader],
     response_model=Validation,
     responses=problem_responses(413, 415, 422),
     openapi_extra=run_request_body(namespace=True),
@@ -170,6 +170,8 @@ async def validate(request: Request, runs: Runs, arg: ArgQuery = None) -> Valida
     namespace = _namespace(documents[0]) if form else "default"
     if isinstance(namespace, FieldError):
         return Validation(valid=False, problems=[namespace])
+    if form:  # it reads the namespace's templates; documents are checked on their own
+        authorize_namespace(request, namespace)
     try:
         if form:
             await runs.build_run(namespace, documents[0])

@@ -24,11 +24,14 @@ async def run_locally(
     *,
     virtual_time: bool = False,
     secrets_dir: Path | None = None,
+    namespace: str = "",
     on_status: OnStatus | None = None,
     start: datetime | None = None,
     clock: Clock | None = None,
 ) -> AnalysisRun:
-    """Run to completion on `clock` (or a virtual clock from `start`, or the system clock)."""
+    """Run to completion on `clock` (or a virtual clock from `start`, or the system clock).
+    Secrets come from `<secrets_dir>/<namespace>/<secret>/<key>` when `namespace` (`-n`) is
+    given, else from `<secrets_dir>/<secret>/<key>`: a local folder of one's own secrets."""
     if clock is None:
         clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
     async with httpx.AsyncClient() as http:
@@ -40,7 +43,7 @@ async def run_locally(
         runner = Runner(
             clock=clock,
             providers=source,
-            secrets=DirectorySecrets(secrets_dir) if secrets_dir else None,
+            secrets=DirectorySecrets(secrets_dir, namespace) if secrets_dir else None,
             on_status=on_status,
         )
         try:

@@ -46,7 +46,10 @@ class Settings(BaseSettings):
     )
     tokens: str = Field(
         default="",
-        description="API tokens as scope:token pairs, comma-separated (scope read or write).",
+        description=(
+            "API tokens as scope:token pairs, comma-separated (scope read or write; "
+            "scope@ns+ns limits a token to those namespaces)."
+        ),
     )
     tokens_file: Path | None = Field(
         default=None, description="File of `scope token` lines (a mounted Secret)."
@@ -59,7 +62,15 @@ class Settings(BaseSettings):
         description="Hosts providers may call: globs, host:port or CIDR blocks, comma-separated.",
     )
     secrets_dir: Path | None = Field(
-        default=None, description="Folder laid out like mounted Secrets: <secret>/<key>."
+        default=None,
+        description="Folder of the Secrets that secretKeyRef args read (see secrets_layout).",
+    )
+    secrets_layout: Literal["namespaced", "flat"] = Field(
+        default="namespaced",
+        description=(
+            "namespaced: <secrets_dir>/<namespace>/<secret>/<key>, a run reads its own "
+            "namespace's only; flat: <secrets_dir>/<secret>/<key>, every run reads every secret."
+        ),
     )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a replica holds a run it is measuring."

@@ -29,7 +29,7 @@ from app.engine.conditions import Conditions
 from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
 from app.service.documents import phase_of, run_from_record, status_document
-from app.spec.args import SecretSource
+from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
@@ -107,7 +107,7 @@ class Scheduler:
     clock: Callable[[], datetime]
     http: httpx.AsyncClient
     metrics: Metrics
-    secrets: SecretSource | None = None
+    secrets: SecretsByNamespace | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _stopping: bool = False
     _loop_task: asyncio.Task[None] | None = None
@@ -258,7 +258,7 @@ class Scheduler:
         return Runner(
             clock=_WallClock(self.clock),
             providers=source,
-            secrets=self.secrets,
+            secrets=self.secrets.for_namespace(run.metadata.namespace) if self.secrets else None,
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
             _conditions=self._conditions,
         )

@@ -5,22 +5,31 @@ Argo serialises the whole metric to JSON, substitutes ``{{args.name}}`` placehol
 provider bodies included, is therefore substituted, and the error texts
 (``failed to resolve {{args.x}}``, ``argument "x" was not supplied``) are Argo's.
 
-Secrets come from a directory laid out like a mounted Kubernetes Secret,
-``<secrets_dir>/<secret name>/<key>``; their values are redacted from measurement messages.
+Secrets are read by :mod:`app.spec.secrets` (the run's namespace's folder). Their values never
+leave the process: :func:`resolve_metrics` returns them beside the metrics so the engine can
+redact every measurement (:func:`redact`, every form :mod:`app.core.redaction` finds) before it
+is stored, served or logged, and its own errors are redacted before they are raised.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
+from app.core.redaction import REDACTED, redact_text
 from app.spec.errors import ArgError
 from app.spec.models import Argument, Metric
+from app.spec.secrets import (
+    DirectorySecrets,
+    MappingSecrets,
+    SecretsByNamespace,
+    SecretsDir,
+    SecretSource,
+)
 from providers.golang import marshal
 
 __all__ = [
@@ -31,6 +40,8 @@ __all__ = [
     "MappingSecrets",
     "ResolvedArgs",
     "SecretSource",
+    "SecretsByNamespace",
+    "SecretsDir",
     "arg_values",
     "go_quote",
     "placeholders",
@@ -43,7 +54,6 @@ __all__ = [
 
 #: What Argo substitutes for secret args when it only validates and schedules.
 TEMP_FOR_SECRET = "temp-for-secret"  # noqa: S105 (a placeholder, not a credential)
-REDACTED = "*****"
 _OPEN, _CLOSE = "{{", "}}"
 _SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _STRING_FIELDS = ("interval", "initialDelay", "successCondition", "failureCondition")
@@ -139,46 +149,6 @@ def placeholders(text: str) -> list[str]:
     return tags
 
 
-class SecretSource(Protocol):
-    def read(self, name: str, key: str) -> str:
-        """The value of ``key`` in secret ``name``; :class:`ArgError` with Argo's text if absent."""
-        ...
-
-
-def _safe(part: str) -> bool:
-    return bool(part) and "/" not in part and "\\" not in part and part not in {".", ".."}
-
-
-@dataclass(frozen=True, slots=True)
-class DirectorySecrets:
-    """Secrets mounted as files: ``<root>/<secret name>/<key>``."""
-
-    root: Path
-
-    def read(self, name: str, key: str) -> str:
-        folder = self.root / name
-        if not _safe(name) or not folder.is_dir():
-            raise ArgError(f'secrets "{name}" not found')
-        path = folder / key
-        if not _safe(key) or not path.is_file():
-            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
-        return path.read_bytes().decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True, slots=True)
-class MappingSecrets:
-    """Secrets held in memory (tests, the CLI): ``{"secret": {"key": "value"}}``."""
-
-    secrets: Mapping[str, Mapping[str, str]]
-
-    def read(self, name: str, key: str) -> str:
-        if name not in self.secrets:
-            raise ArgError(f'secrets "{name}" not found')
-        if key not in self.secrets[name]:
-            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
-        return self.secrets[name][key]
-
-
 @dataclass(frozen=True, slots=True)
 class ResolvedArgs:
     args: list[Argument] | None
@@ -249,12 +219,12 @@ def resolve_metrics(
     """Resolve every metric; :class:`ArgError` carries Argo's text (the run message's tail)."""
     values = resolve_arg_values(args, secrets=secrets)
     table = arg_values(values.args) if metrics else {}  # once for the run, not per metric
-    return ResolvedMetrics([resolve_metric(m, table) for m in metrics], values.secrets)
+    try:
+        return ResolvedMetrics([resolve_metric(m, table) for m in metrics], values.secrets)
+    except ArgError as exc:  # a parse error may quote the text a secret was put into
+        raise ArgError(redact(exc.message, values.secrets), path=exc.path) from None
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every non-empty secret value in ``text`` with ``*****``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every non-empty secret value, raw or encoded, replaced by ``*****``."""
+    return redact_text(text, secrets)

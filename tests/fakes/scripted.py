@@ -9,7 +9,7 @@ event that :meth:`ScriptedServer.close` sets, so closing never hangs on a sleepi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +25,8 @@ class Reply:
     content_type: str = "application/json"
     delay: float = 0.0
     headers: tuple[tuple[str, str], ...] = ()
+    #: When set, the body is made from the request (an upstream that echoes what it got).
+    render: Callable[[Recorded], bytes | str] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,20 @@ def _handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            state.requests.append(
-                Recorded(
-                    method=self.command,
-                    path=split.path,
-                    query=split.query,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    header_list=list(self.headers.items()),
-                    body=body,
-                )
+            recorded = Recorded(
+                method=self.command,
+                path=split.path,
+                query=split.query,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                header_list=list(self.headers.items()),
+                body=body,
             )
+            state.requests.append(recorded)
             reply = state.replies.get(split.path, Reply(status=404, body=b"no such path"))
             if reply.delay and state.closing.wait(reply.delay):
                 return
-            payload = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            content = reply.render(recorded) if reply.render is not None else reply.body
+            payload = content.encode() if isinstance(content, str) else content
             try:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
