@@ -5,6 +5,10 @@ the right scope (`write` for anything that changes state, `read` otherwise, or n
 when anonymous reads are on). Flagger cannot send headers, so the gate routes also take the
 token as `?token=`; the access log never records query strings. With no tokens configured the
 API is open and the server binds to loopback only.
+
+Routes that make augur reach an address the caller names never take anonymous callers: the
+ad-hoc checks send the request and answer with what came back, so they need `write` (as creating
+a run that measures does); `/validate` only resolves the names it checks: `ReaderWithToken`.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from app.core.errors import AppError
 from app.core.metrics import Metrics
 from app.service.runs import RunService
 
-__all__ = ["AppMetrics", "GateWriter", "Reader", "Runs", "Writer", "require"]
+__all__ = ["AppMetrics", "GateWriter", "Reader", "ReaderWithToken", "Runs", "Writer", "require"]
 
 
 class Unauthorized(AppError):
@@ -41,14 +45,15 @@ def _presented(request: Request, *, allow_query: bool) -> str | None:
     return None
 
 
-def require(scope: Scope, *, allow_query: bool = False) -> Any:
-    """A dependency that lets the request through with a token of at least `scope`."""
+def require(scope: Scope, *, allow_query: bool = False, anonymous: bool = True) -> Any:
+    """A dependency that lets the request through with a token of at least `scope`;
+    `anonymous=False`: even a `read` one needs a token when anonymous reads are on."""
 
     async def check(request: Request) -> None:
         tokens: Tokens = request.app.state.tokens
         if not tokens.configured:
             return
-        if scope is Scope.READ and request.app.state.settings.anonymous_reads:
+        if scope is Scope.READ and anonymous and request.app.state.settings.anonymous_reads:
             return
         presented = _presented(request, allow_query=allow_query)
         if presented is None:
@@ -78,5 +83,7 @@ def _metrics(request: Request) -> Metrics:
 Runs = Annotated[RunService, Depends(_runs)]
 AppMetrics = Annotated[Metrics, Depends(_metrics)]
 Reader = require(Scope.READ)
+#: A read that makes augur resolve names the caller chose: a token, even with anonymous reads.
+ReaderWithToken = require(Scope.READ, anonymous=False)
 Writer = require(Scope.WRITE)
 GateWriter = require(Scope.WRITE, allow_query=True)
