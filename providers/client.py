@@ -27,6 +27,7 @@ from __future__ import annotations
 import ssl
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -34,7 +35,7 @@ import anyio.to_thread
 import httpcore
 import httpx
 
-__all__ = ["BodyTooLarge", "GuardedClient", "GuardedTransport", "Resolve"]
+__all__ = ["BodyTooLarge", "Guard", "GuardedClient", "GuardedTransport", "Resolve"]
 
 #: The addresses `host:port` may be connected to, in the order to try them. Raises `OSError` when
 #: there are none: the name does not resolve, or the host's policy refuses it (`PermissionError`,
@@ -171,18 +172,21 @@ class _Bounded(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a pool whose connections `resolve` approves (`None`: any), reading
-    at most `max_body_bytes` of each answer (`None`: no limit)."""
+@dataclass(frozen=True)
+class Guard:
+    """What the host asks of every request: the connection check (`None`: connect anywhere) and
+    the most bytes read of an answer (`None`: no limit), with the hint its error ends with."""
 
-    def __init__(
-        self,
-        *,
-        resolve: Resolve | None = None,
-        max_body_bytes: int | None = None,
-        too_large_hint: str = "",
-        verify: ssl.SSLContext | bool = True,
-    ) -> None:
+    resolve: Resolve | None = None
+    max_body_bytes: int | None = None
+    too_large_hint: str = ""
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a pool whose connections the guard approves, reading no more of
+    each answer than it allows."""
+
+    def __init__(self, guard: Guard, *, verify: ssl.SSLContext | bool = True) -> None:
         context = httpx.create_ssl_context(verify=verify)  # SSL_CERT_FILE and SSL_CERT_DIR apply
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's own
         super().__init__(verify=context, trust_env=False, limits=limits)
@@ -192,10 +196,10 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(resolve) if resolve is not None else None,
+            network_backend=None if guard.resolve is None else _GuardedBackend(guard.resolve),
         )
-        self._limit = max_body_bytes
-        self._hint = f"; {too_large_hint}" if too_large_hint else ""
+        self._limit = guard.max_body_bytes
+        self._hint = f"; {guard.too_large_hint}" if guard.too_large_hint else ""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
@@ -234,31 +238,12 @@ class GuardedClient(httpx.AsyncClient):
     TLS verification off, for providers with `insecure: true`."""
 
     def __init__(
-        self,
-        *,
-        resolve: Resolve | None = None,
-        max_body_bytes: int | None = None,
-        too_large_hint: str = "",
-        verify: ssl.SSLContext | bool = True,
-        **options: Any,
+        self, guard: Guard, *, verify: ssl.SSLContext | bool = True, **options: Any
     ) -> None:
-        self.resolve, self.max_body_bytes = resolve, max_body_bytes
-        self.too_large_hint = too_large_hint
-        transport = GuardedTransport(
-            resolve=resolve,
-            max_body_bytes=max_body_bytes,
-            too_large_hint=too_large_hint,
-            verify=verify,
-        )
-        super().__init__(transport=transport, **options)
+        self.guard = guard
+        super().__init__(transport=GuardedTransport(guard, verify=verify), **options)
 
     def insecure(self) -> GuardedClient:
         """A client of its own (the caller closes it) that skips certificate verification and
         keeps everything else: the address check, the size limit, the event hooks."""
-        return GuardedClient(
-            resolve=self.resolve,
-            max_body_bytes=self.max_body_bytes,
-            too_large_hint=self.too_large_hint,
-            verify=False,
-            event_hooks=self.event_hooks,
-        )
+        return GuardedClient(self.guard, verify=False, event_hooks=self.event_hooks)

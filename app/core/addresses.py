@@ -3,11 +3,11 @@
 Callers hand augur provider addresses (templates, ad-hoc checks), and augur then makes requests
 from inside the cluster. Every address a host name resolves to is checked, in three classes:
 
-- **Never**, whatever the settings say: the cloud metadata services (`METADATA_HOSTS`,
-  `METADATA_NETWORKS`: AWS, GCP, Azure, Alibaba, Oracle, DigitalOcean, OpenStack, Scaleway,
-  Linode, Tencent), every link-local address (`169.254.0.0/16`, where most of them live, with
-  Kubernetes' node-local ones; `fe80::/10`), and every IPv6 address that embeds a refused IPv4
-  one: IPv4-mapped `::ffff:0:0/96`, IPv4-compatible `::/96`, NAT64 `64:ff9b::/96` and
+- **Never**, whatever the settings say: the cloud metadata services (app/core/ipclass.py lists
+  them: AWS, GCP, Azure, Alibaba, Oracle, DigitalOcean, OpenStack, Scaleway, Linode, Tencent),
+  every link-local address (`169.254.0.0/16`, where most of them live, with Kubernetes'
+  node-local ones; `fe80::/10`), and every IPv6 address that embeds a refused IPv4 one:
+  IPv4-mapped `::ffff:0:0/96`, IPv4-compatible `::/96`, NAT64 `64:ff9b::/96` and
   `64:ff9b:1::/48` (each RFC 6052 position), 6to4 `2002::/16` and Teredo `2001::/32`.
 - **augur's own host**: loopback (`127.0.0.0/8`, `::1`), the unspecified addresses (`0.0.0.0/8`,
   `::`, which reach this host), an address of one of this host's own network interfaces (the
@@ -32,51 +32,17 @@ differently to a second lookup (DNS rebinding) cannot slip past.
 from __future__ import annotations
 
 import fnmatch
-import functools
 import ipaddress
-import re
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
 
+from app.core.ipclass import LOOPBACK, METADATA_HOSTS, IPAddress, never, parse_ip, this_host
+
 __all__ = ["AddressPolicy", "AddressRefused", "is_loopback_host"]
 
-METADATA_HOSTS = frozenset(
-    {
-        "metadata.google.internal",
-        "metadata.goog",
-        "metadata",
-        "instance-data",
-        "instance-data.ec2.internal",
-        "metadata.tencentyun.com",
-        "169.254.169.254",
-    }
-)
-#: Metadata services outside link-local: Alibaba, Oracle (IPv4 and IPv6), Azure's WireServer,
-#: AWS's IPv6 service block (IMDS, pod identity, NTP), GCP, Scaleway and Linode over IPv6.
-METADATA_NETWORKS = tuple(
-    ipaddress.ip_network(block)
-    for block in (
-        "100.100.100.200/32",
-        "192.0.0.192/32",
-        "168.63.129.16/32",
-        "fd00:ec2::/32",
-        "fd20:ce::254/128",
-        "fd00:c1::a9fe:a9fe/128",
-        "fd00:42::42/128",
-        "fd00:a9fe:a9fe::1/128",
-        "fd00:100::100:200/128",
-    )
-)
-_LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
-_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-_COMPATIBLE = ipaddress.ip_network("::/96")
-_INET_ATON = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", re.IGNORECASE)
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str], Sequence[str]]
 
 
@@ -101,73 +67,6 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def _embedded(ip: IPAddress) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address carries, each of which it may reach."""
-    if isinstance(ip, ipaddress.IPv4Address):
-        return []
-    found = [v4 for v4 in (ip.ipv4_mapped, ip.sixtofour) if v4 is not None]
-    found += list(ip.teredo or ())
-    if ip in _NAT64 or ip in _COMPATIBLE:
-        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-    if ip in _NAT64_LOCAL:
-        # RFC 6052: the IPv4 address follows a /48, /56, /64 or /96 prefix, skipping bits 64-71.
-        packed = ip.packed[:8] + ip.packed[9:]
-        found += [ipaddress.IPv4Address(packed[at : at + 4]) for at in (6, 7, 8, 11)]
-    return found
-
-
-def _never(ip: IPAddress) -> str:
-    """Why `ip` is refused whatever the settings say, or ""."""
-    for candidate in (ip, *_embedded(ip)):
-        kind = ""
-        if any(candidate in network for network in METADATA_NETWORKS):
-            kind = "cloud metadata"
-        elif candidate.is_link_local:
-            kind = "link-local"
-        if kind and candidate is ip:
-            return f"the {kind} address {ip}"
-        if kind:
-            return f"{ip} (carrying the {kind} address {candidate})"
-    return ""
-
-
-def _own_host(ip: IPAddress) -> bool:
-    """Loopback, unspecified, or an address of this host's own interfaces (embeddings too)."""
-    return any(
-        candidate.is_loopback or candidate in _THIS_NETWORK or _assigned_here(candidate)
-        for candidate in (ip, *_embedded(ip))
-    )
-
-
-def _assigned_here(ip: IPAddress) -> bool:
-    """Whether `ip` belongs to one of this host's interfaces: a socket can bind it."""
-    if ip.is_unspecified:
-        return True
-    if ip.is_multicast or _binds_anything(ip.version):
-        return False
-    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.bind((str(ip), 0))
-    except OSError:
-        return False
-    return True
-
-
-@functools.cache
-def _binds_anything(version: int) -> bool:
-    """With `ip_nonlocal_bind` on, any address binds: binding then proves nothing."""
-    family, probe = (
-        (socket.AF_INET6, "2001:db8::1") if version == 6 else (socket.AF_INET, "203.0.113.1")
-    )
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.bind((probe, 0))
-    except OSError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -236,7 +135,7 @@ class AddressPolicy:
             raise AddressRefused(
                 f"{field}: {host} is a cloud metadata address and is always refused"
             )
-        literal = _ip(host)
+        literal = parse_ip(host)
         if literal is not None:
             host = str(literal)  # 2852039166, 0xa9fea9fe, 0251.0376.0251.0376 are IPs too
         elif len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.split(".")):
@@ -249,13 +148,13 @@ class AddressPolicy:
             raise self._not_allowed(field, host, port)
         addresses = [literal] if literal else self._lookup(host, lookups_may_fail)
         for ip in addresses:
-            refused = _never(ip)
+            refused = never(ip)
             if refused:
                 raise AddressRefused(
                     f"{field}: {host} is (or resolves to) {refused}, which is always refused"
                 )
         for ip in addresses:
-            if not self.local and _own_host(ip) and not self._names(host, port, ip):
+            if not self.local and this_host(ip) and not self._names(host, port, ip):
                 entry = host if ":" in host else f"{host}:{port}"
                 raise AddressRefused(
                     f"{field}: {host} is (or resolves to) {ip}, an address of augur's own host; "
@@ -268,7 +167,7 @@ class AddressPolicy:
 
     def _lookup(self, host: str, may_fail: bool) -> list[IPAddress]:
         try:
-            found = [ip for ip in map(_ip, self.resolver(host)) if ip is not None]
+            found = [ip for ip in map(parse_ip, self.resolver(host)) if ip is not None]
         except OSError:
             if may_fail:
                 return []
@@ -290,7 +189,7 @@ class AddressPolicy:
                 network = ipaddress.ip_network(pattern, strict=False)
                 narrow = network.num_addresses == 1 or any(
                     network.version == block.version and network.subnet_of(block)  # type: ignore[arg-type]
-                    for block in _LOOPBACK
+                    for block in LOOPBACK
                 )
                 if narrow and ip in network:
                     return True
@@ -312,19 +211,3 @@ class AddressPolicy:
 def _has_port(pattern: str) -> bool:
     head, sep, tail = pattern.rpartition(":")
     return bool(sep) and tail.isdigit() and ":" not in head
-
-
-def _ip(text: str) -> IPAddress | None:
-    """An IP literal, including the IPv4 forms the C resolver also accepts (and so would
-    connect to): one to four parts, each decimal, octal (`0251`) or hex (`0xa9`)."""
-    text = text.strip("[]")
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        pass
-    if _INET_ATON.fullmatch(text) is None:
-        return None
-    try:
-        return ipaddress.IPv4Address(socket.inet_aton(text))
-    except OSError:
-        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from app.core.addresses import AddressPolicy
 from app.core.settings import DEFAULT_MAX_UPSTREAM_BYTES
-from providers.client import GuardedClient
+from providers.client import Guard, GuardedClient
 
 __all__ = ["CLI_POLICY", "outbound_client"]
 #: The command line runs as its user, usually beside a port-forward to the OAP or Prometheus:
@@ -19,7 +19,9 @@ def outbound_client(
 ) -> GuardedClient:
     """The shared client; the caller closes it."""
     return GuardedClient(
-        resolve=policy.connect_addresses,
-        max_body_bytes=max_body_bytes,
-        too_large_hint="augur stops reading there (AUGUR_MAX_UPSTREAM_BYTES)",
+        Guard(
+            resolve=policy.connect_addresses,
+            max_body_bytes=max_body_bytes,
+            too_large_hint="augur stops reading there (AUGUR_MAX_UPSTREAM_BYTES)",
+        )
     )

@@ -8,10 +8,8 @@ TLS SNI still the name in the URL, and connections pooled per origin.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +22,9 @@ import pytest
 from app.core.addresses import AddressPolicy
 from app.service.outbound import outbound_client
 from providers.base import insecure_client
-from providers.client import GuardedClient
-from tests.fakes.scripted import Reply, ScriptedServer
+from providers.client import Guard, GuardedClient
+from tests.fakes.scripted import Reply, ScriptedServer, threaded
+from tests.support.tls import self_signed
 
 
 @dataclass
@@ -175,19 +174,7 @@ class TLSServer:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for oap.test alone (not for 127.0.0.1)."""
-    assert shutil.which("openssl"), "the TLS tests need the openssl binary (Debian: openssl)"
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-subj", "/CN=oap.test", "-addext", "subjectAltName=DNS:oap.test"),
-            *("-keyout", str(key), "-out", str(cert)),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return self_signed(tmp_path_factory.mktemp("tls"), "oap.test")
 
 
 @pytest.fixture
@@ -217,21 +204,14 @@ def tls_server(certificate: tuple[Path, Path]) -> Iterator[TLSServer]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with threaded(server):
         yield TLSServer(f"https://oap.test:{server.server_address[1]}", names, hosts)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def guarded(resolver: Flipping, *, verify: ssl.SSLContext | bool) -> GuardedClient:
     policy = AddressPolicy.parse("*", resolver=resolver, local=True)
-    return GuardedClient(resolve=policy.connect_addresses, max_body_bytes=1024, verify=verify)
+    return GuardedClient(Guard(policy.connect_addresses, max_body_bytes=1024), verify=verify)
 
 
 async def test_tls_keeps_the_name_for_sni_host_and_certificate_and_pools_the_connection(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.scripted import threaded
 from tests.hostile.conftest import Hostile, start
 
 LIMIT = 1024 * 1024
@@ -95,17 +96,9 @@ def _handler(state: Upstream) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[Upstream]:
     state = Upstream()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with threaded(ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))) as server:
+        state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.fixture(scope="module")
