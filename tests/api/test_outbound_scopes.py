@@ -1,6 +1,7 @@
 """Routes that make augur reach an address the caller names take no anonymous caller, even with
-anonymous reads on: an ad-hoc check needs a write token, `/validate` a token of any scope. A
-refused caller costs no outbound request (the scripted upstream records every one)."""
+anonymous reads on: an ad-hoc check and Argo's evaluate gate need a write token, `/validate` a
+token of any scope. A refused caller costs no outbound request (the scripted upstream records
+every one)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def validate(url: str) -> tuple[str, str, dict[str, Any]]:
     return "POST", "/api/v1/validate", {"json": template(web_metric(url))}
 
 
+def evaluate(url: str) -> tuple[str, str, dict[str, Any]]:
+    body = {"spec": {"metrics": [web_metric(url)]}}
+    return "POST", "/api/v1/gates/argo/evaluate", {"json": body}
+
+
 @pytest.mark.parametrize(
     ("route", "token", "status", "detail"),
     [
@@ -42,6 +48,15 @@ def validate(url: str) -> tuple[str, str, dict[str, Any]]:
             validate, None, 401,
             "this endpoint needs a token: send an Authorization: Bearer header",
             id="validate-anonymous",
+        ),
+        pytest.param(
+            evaluate, None, 401,
+            "this endpoint needs a token: send an Authorization: Bearer header or ?token=",
+            id="argo-evaluate-anonymous",
+        ),
+        pytest.param(
+            evaluate, READ, 403, "the token has read scope; this needs write",
+            id="argo-evaluate-read-token",
         ),
     ],
 )  # fmt: skip
@@ -64,6 +79,7 @@ async def test_refused_callers_cost_no_outbound_request(
     ("route", "token", "answer", "requests"),
     [
         pytest.param(check, WRITE, ("value", '{"secret":1}'), ["/internal"], id="check-write"),
+        pytest.param(evaluate, WRITE, ("phase", "Successful"), ["/internal"], id="evaluate-write"),
         # /validate resolves the names it checks, and never sends them a request.
         pytest.param(validate, READ, ("valid", True), [], id="validate-read"),
     ],
