@@ -13,17 +13,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from app import __version__
 from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
+from app.api.loopback import LoopbackOnly
 from app.api.urltext import UrlText
-from app.core.addresses import AddressPolicy, request_guard
+from app.core.addresses import AddressPolicy, is_loopback_host
 from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
 from app.core.metrics import Metrics
 from app.core.settings import Settings
+from app.service.outbound import outbound_client
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
 from app.spec.secrets import SecretsDir
@@ -52,7 +53,9 @@ def create_app(
     redactor = redactor if redactor is not None else Redactor()
     metrics = Metrics(version=__version__)
     tokens = load_tokens(settings.tokens, settings.tokens_file)
-    addresses = AddressPolicy.parse(settings.allowed_addresses)
+    # Without tokens `augur serve` binds to loopback whatever AUGUR_HOST says.
+    on_loopback = not tokens.configured or is_loopback_host(settings.host)
+    addresses = AddressPolicy.parse(settings.allowed_addresses, local=on_loopback)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +65,7 @@ def create_app(
         if lock is not None:
             lock.acquire()
         store = SqlStore(engine, clock=clock)
-        http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
+        http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         # Each run reads its namespace's folder; every value read is also redacted from logs.
         secrets = (
             SecretsDir(settings.secrets_dir, settings.secrets_layout, on_read=redactor.add)
@@ -141,5 +144,7 @@ def create_app(
     app.include_router(flagger.router)
     docs.install(app)
     app.add_middleware(UrlText)
+    if not tokens.configured:  # loopback mode: no browser page may drive augur
+        app.add_middleware(LoopbackOnly)
     app.add_middleware(AccessLog)
     return app

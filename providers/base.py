@@ -26,6 +26,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from providers.client import GuardedClient
+
 __all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory", "insecure_client"]
 
 
@@ -111,6 +113,9 @@ class ProviderFactory(Protocol):
 
 def insecure_client(shared: httpx.AsyncClient) -> httpx.AsyncClient:
     """A client of the provider's own for `insecure: true` (httpx sets TLS verification per
-    client), carrying the shared client's event hooks, so the host's checks on every request
-    (the address allowlist) still apply. The provider closes it in `aclose`."""
+    client). From augur's shared `GuardedClient` it keeps the address check on every connection
+    and the answer size limit; from any other client, its event hooks. The provider closes it in
+    `aclose`."""
+    if isinstance(shared, GuardedClient):
+        return shared.insecure()
     return httpx.AsyncClient(verify=False, event_hooks=shared.event_hooks)  # noqa: S501

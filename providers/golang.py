@@ -18,6 +18,7 @@ from typing import Any
 from providers.goduration import parse_timedelta
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "GoJSONError",
     "GoJSONTooDeep",
     "decode_json",
@@ -34,7 +35,31 @@ class GoJSONError(ValueError):
 
 
 class GoJSONTooDeep(GoJSONError):
-    """JSON nested deeper than Python's decoder reaches (Go's reaches 10000 levels; its text)."""
+    """The document nests arrays and objects deeper than augur reads (Go stops at 10000)."""
+
+
+#: How deep upstream JSON may nest. Go's decoder allows 10000; Python's decoder and the recursive
+#: code after it (Go-style marshalling, conditions) would hit the interpreter's recursion limit
+#: long before that, so augur stops far earlier: no provider answers anywhere near this deep.
+MAX_JSON_DEPTH = 100
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def _check_depth(text: str, limit: int) -> None:
+    """Raise `GoJSONTooDeep` when arrays and objects nest deeper than `limit`: strings dropped,
+    then the innermost pairs peeled off `limit` times (each pass in C, no recursion)."""
+    if text.count("[") + text.count("{") <= limit:
+        return  # cannot be that deep
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit):
+        peeled = _INNERMOST.sub("", brackets)
+        if peeled == brackets:
+            return  # all peeled, or unbalanced: the decoder names the syntax error
+        brackets = peeled
+    if _INNERMOST.search(brackets):
+        raise GoJSONTooDeep(f"exceeded max depth: more than {limit} nested arrays or objects")
 
 
 def _go_number(text: str) -> float:
@@ -73,9 +98,12 @@ def _fix_surrogates(value: Any) -> Any:
     return root[0]
 
 
-def decode_json(raw: bytes | str) -> Any:
-    """Decode like Go's ``json.Unmarshal`` into ``interface{}``: numbers become floats."""
+def decode_json(raw: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode like Go's ``json.Unmarshal`` into ``interface{}``: numbers become floats.
+
+    A document nested deeper than `max_depth` raises `GoJSONTooDeep` before anything recurses."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    _check_depth(text, max_depth)
     try:
         value = json.loads(
             text,

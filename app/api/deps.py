@@ -9,8 +9,13 @@ API is open and the server binds to loopback only.
 Namespaces (a token written `write@team-a`, see `app/core/auth.py`): a route with
 `{namespace}` in its path is checked against it here; a route without one is cluster-wide and
 needs a token for every namespace, unless it reads the namespace from its body (the gates,
-validate: `GateWriter`, `BodyReader`), when the route calls `authorize_namespace` as soon as it
-knows the namespace. A refusal is a 403 that names the namespace.
+validate: `GateWriter`, `BodyReaderWithToken`), when the route calls `authorize_namespace` as
+soon as it knows the namespace. A refusal is a 403 that names the namespace.
+
+Routes that make augur reach an address the caller names never take anonymous callers: the
+ad-hoc checks send the request and answer with what came back, so they need `write` (as creating
+a run that measures does); `/validate` only resolves the names it checks: a `read` token, even
+with anonymous reads on.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from app.service.runs import RunService
 
 __all__ = [
     "AppMetrics",
-    "BodyReader",
+    "BodyReaderWithToken",
     "GateWriter",
     "Reader",
     "Runs",
@@ -91,18 +96,23 @@ def _authorize(access: Access, scope: Scope, namespace: str | None) -> None:
 
 
 def require(
-    scope: Scope, *, allow_query: bool = False, namespace_from: NamespaceFrom = "path"
+    scope: Scope,
+    *,
+    allow_query: bool = False,
+    namespace_from: NamespaceFrom = "path",
+    anonymous: bool = True,
 ) -> Any:
     """A dependency that lets the request through with a token of at least `scope` where the
     request acts: the path's `{namespace}` (cluster-wide without one), or, for
     `namespace_from="body"`, any namespace now and the body's once the route calls
-    `authorize_namespace`."""
+    `authorize_namespace`. `anonymous=False`: even a `read` needs a token when anonymous reads
+    are on."""
 
     async def check(request: Request) -> None:
         tokens: Tokens = request.app.state.tokens
         if not tokens.configured:
             return
-        if scope is Scope.READ and request.app.state.settings.anonymous_reads:
+        if scope is Scope.READ and anonymous and request.app.state.settings.anonymous_reads:
             return
         presented = _presented(request, allow_query=allow_query)
         if presented is None:
@@ -123,8 +133,9 @@ def require(
 
 
 def authorize_namespace(request: Request, namespace: str) -> None:
-    """For a route that reads its namespace from the body (`GateWriter`, `BodyReader`): a 403
-    unless the token reaches `namespace`. Open APIs and anonymous reads pass."""
+    """For a route that reads its namespace from the body (`GateWriter`,
+    `BodyReaderWithToken`): a 403 unless the token reaches `namespace`. Open APIs and anonymous
+    reads pass."""
     held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
     if held is not None:
         _authorize(held[0], held[1], namespace)
@@ -144,5 +155,6 @@ Runs = Annotated[RunService, Depends(_runs)]
 AppMetrics = Annotated[Metrics, Depends(_metrics)]
 Reader = require(Scope.READ)
 Writer = require(Scope.WRITE)
-BodyReader = require(Scope.READ, namespace_from="body")
+#: A read that makes augur resolve names the caller chose: a token, even with anonymous reads.
+BodyReaderWithToken = require(Scope.READ, namespace_from="body", anonymous=False)
 GateWriter = require(Scope.WRITE, allow_query=True, namespace_from="body")

@@ -15,8 +15,15 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".augur")
+DEFAULT_MAX_UPSTREAM_BYTES = 4 * 1024 * 1024
 
-__all__ = ["DEFAULT_DATA_DIR", "Settings", "default_store_url", "describe_errors"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_MAX_UPSTREAM_BYTES",
+    "Settings",
+    "default_store_url",
+    "describe_errors",
+]
 
 
 def default_store_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -83,6 +90,11 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted."
+    )
+    max_upstream_bytes: int = Field(
+        default=DEFAULT_MAX_UPSTREAM_BYTES,
+        ge=1024,
+        description="Largest provider answer read (an Error measurement beyond).",
     )
     replica_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",

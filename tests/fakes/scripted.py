@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-__all__ = ["Recorded", "Reply", "ScriptedServer", "scripted_server"]
+__all__ = ["Recorded", "Reply", "ScriptedServer", "scripted_server", "threaded"]
 
 
 @dataclass(frozen=True)
@@ -106,17 +106,26 @@ def _handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def scripted_server() -> Iterator[ScriptedServer]:
-    state = ScriptedServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def threaded(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Serve `server` from a thread of its own until the block ends, then close it."""
     server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield state
+        yield server
     finally:
-        state.closing.set()
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def scripted_server() -> Iterator[ScriptedServer]:
+    state = ScriptedServer()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    with threaded(server):
+        try:
+            yield state
+        finally:
+            state.closing.set()

@@ -52,7 +52,7 @@ def test_a_web_check_over_an_answer_900_deep_answers(
     answer = server.client.get("/api/v1/check/web", params={"url": too_deep, "jsonPath": "{$..*}"})
     assert answer.status_code == 200, answer.text[:300]
     assert answer.json()["error"] == (
-        "Could not decode the JSON body: exceeded max depth (nested deeper than augur reads)"
+        "Could not parse JSON body: exceeded max depth: more than 100 nested arrays or objects"
     )
 
 
