@@ -215,7 +215,9 @@ def check_remove_outliers(case: dict[str, Any]) -> None:
     params = case["params"]
     data = as_array(floats(case["inputs"]["data"]))
     if params["detector"] == "IQR":
-        found = iqr_outliers(data, params["factor"], reduce_sensitivity=params["reduce_sensitivity"])
+        found = iqr_outliers(
+            data, params["factor"], reduce_sensitivity=params["reduce_sensitivity"]
+        )
     else:
         found = ksigma_outliers(data, params["k"])
     assert remove_outliers(data, found).tolist() == case["expected"]["values"]
