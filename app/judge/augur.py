@@ -5,7 +5,8 @@ half of that share, so an identical canary is flagged with probability at most �
 
 * ``mann-whitney``: the location shift, Hodges–Lehmann estimate and exact interval (exact.py);
 * ``brunner-munzel``: the probability that a canary point beats a baseline point, which catches
-  "worse on most points" when the median shift is ambiguous (dominance.py);
+  "worse on most points" when the median shift is ambiguous (dominance.py); from 10 points a
+  side, since below that its t approximation runs liberal;
 * ``fisher`` or ``poisson-rate``: events against a clean baseline, when the metric is declared a
   rate or a count, or its data are zero-inflated (counts.py);
 * ``ansari-bradley``: a wider canary, when ``spread: true`` (spread.py).
@@ -33,12 +34,18 @@ from app.judge.outcome import MetricOutcome
 from app.judge.spread import ansari_bradley
 from app.judge.stats import Values, cles, mean_ratio
 
-__all__ = ["AugurClassifier", "family_of"]
+__all__ = ["DOMINANCE_FROM", "AugurClassifier", "family_of"]
+
+#: Brunner–Munzel's t approximation runs liberal on small samples; below this many points a
+#: side the exact Mann–Whitney test decides alone (P(canary>baseline) is still reported).
+DOMINANCE_FROM = 10
 
 
 def family_of(settings: CanarySettings, control: Values, experiment: Values) -> list[str]:
     """The tests a metric gets: the rule docs/judge.md states."""
-    family = ["mann-whitney", "brunner-munzel"]
+    family = ["mann-whitney"]
+    if min(control.size, experiment.size) >= DOMINANCE_FROM:
+        family.append("brunner-munzel")
     if settings.data_type == "count":
         family.append("poisson-rate")
     elif settings.data_type == "rate" or (
@@ -79,8 +86,9 @@ class AugurClassifier:
                 0.0,
                 method=shift.method,
             ),
-            brunner_munzel(x, y, level, (p_greater, p_less)),
         ]
+        if "brunner-munzel" in family:
+            found.append(brunner_munzel(x, y, level, (p_greater, p_less)))
         if "poisson-rate" in family:
             found.append(poisson_rate(x, y, level))
         if "fisher" in family:
@@ -156,7 +164,9 @@ class AugurClassifier:
         label = decider.rejected if rejected and decider.rejected else "Pass"
         critical = settings.critical and label != "Pass" and clears(label, critical_at[label])
         unmet = [e for e in decided if e.rejected and e not in rejected]
-        statistics = self._statistics(decider, decided, control, effect, effect_size.measure)
+        statistics = self._statistics(
+            decider, decided, (control, experiment), effect, effect_size.measure
+        )
         statistics["confLevel"] = self.level(len(decided))
         if label != "Pass":
             statistics["effectThreshold"] = allowed[label]
@@ -167,8 +177,13 @@ class AugurClassifier:
 
     @staticmethod
     def _statistics(
-        decider: Evidence, decided: list[Evidence], control: Values, effect: float, measure: str
+        decider: Evidence,
+        decided: list[Evidence],
+        series: tuple[Values, Values],
+        effect: float,
+        measure: str,
     ) -> dict[str, Any]:
+        control, experiment = series
         shift = decided[0]
         median = float(np.median(control))
         return {
@@ -183,7 +198,7 @@ class AugurClassifier:
             "effectSize": decider.effect_size,
             "effectSizeName": decider.effect_name,
             "relativeShift": shift.effect_size / abs(median) if median else math.nan,
-            "probabilityOfSuperiority": decided[1].effect_size,
+            "probabilityOfSuperiority": cles(control, experiment),
             "configuredEffectSize": {"measure": measure, "value": effect},
             "tests": [e.to_json() for e in decided],
         }
