@@ -114,6 +114,7 @@ def test_the_judge_simulation_puts_both_judges_on_the_same_pairs(
     assert judge_sim.main(["--quick", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["reps"], report["alpha"]) == (20, 0.02)
+    assert [r["reps"] for r in report["rows"]] == [80, 20, 20]  # null rows: 4 × the pairs
     assert [(r["scenario"], r["kind"], r["n"]) for r in report["rows"]] == [
         ("identical normal", "null", 30),
         ("shift +0.75 sd", "worse", 30),
