@@ -176,16 +176,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.json:
         print(json.dumps(asdict(report), indent=2))
         return 0
-    print(
-        f"Share of pairs flagged (not Pass), {reps} pairs a row, seed {options.seed}, α = {ALPHA}"
-    )
-    print("| scenario | n a side | rate is | NetflixACAJudge-v1.0 | augur-v1 |")
-    print("| --- | ---: | --- | ---: | ---: |")
+    print(f"Share of pairs flagged (not Pass), seed {options.seed}, α = {ALPHA}")
+    print("| scenario | n a side | pairs | rate is | NetflixACAJudge-v1.0 | augur-v1 |")
+    print("| --- | ---: | ---: | --- | ---: | ---: |")
     for row in report.rows:
         what = "false positives" if row["kind"] == "null" else "detections"
         print(
-            f"| {row['scenario']} | {row['n']} | {what} | {_percent(row['kayenta'])} "
-            f"| {_percent(row['augur'])} |"
+            f"| {row['scenario']} | {row['n']} | {row['reps']} | {what} "
+            f"| {_percent(row['kayenta'])} | {_percent(row['augur'])} |"
         )
     return 0
 
