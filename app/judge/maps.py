@@ -2,9 +2,9 @@
 
 A path walks objects by key and fans out over lists (the hits are flattened); a missing key, a
 scalar with path left over, or null gives None. ``get_double`` accepts an integer where a number
-belongs, as Kayenta reads ``"allowedIncrease": 2``. The config models read the judge's own
-settings; this serves settings kept elsewhere in a config (``judgeConfigurations``' extra
-fields) and pins Kayenta's behaviour with its vectors.
+belongs, as Kayenta reads ``"allowedIncrease": 2``. The judges read their settings through the
+typed config models; this is Kayenta's reader for settings outside them (an extra
+``judgeConfigurations`` key a caller adds), and its vectors pin Kayenta's behaviour.
 """
 
 from __future__ import annotations
