@@ -20,7 +20,6 @@ import numpy as np
 from app.judge.augur import AugurClassifier
 from app.judge.config import AUGUR_JUDGE, CanaryConfig, MetricConfig
 from app.judge.errors import JudgeConfigError
-from app.judge.mannwhitney import AllTiedError
 from app.judge.netflix import KayentaClassifier
 from app.judge.outcome import MetricOutcome, MetricResult, json_safe
 from app.judge.pairs import MetricSetPair
@@ -73,7 +72,7 @@ def classify_pair(config: CanaryConfig, metric: MetricConfig, pair: MetricSetPai
                 settings, tolerance=judge_settings.tolerance, conf_level=judge_settings.conf_level
             )
             outcome = kayenta.classify(pair.name, control, experiment, settings, noise_source(pair))
-    except (AllTiedError, ArithmeticError) as exc:
+    except (ValueError, ArithmeticError) as exc:  # Kayenta: any RuntimeException (AllTiedError)
         reason = "Metric Classification Failed"
         outcome = MetricOutcome(
             "Error", reason, math.nan, False, {"test": "none", "error": str(exc)}

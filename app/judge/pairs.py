@@ -62,9 +62,12 @@ def _points(item: Any, where: str, problems: list[tuple[str, str]]) -> Any:
             continue  # pydantic names a missing side or one that is not a list
         floats = []
         for index, point in enumerate(points):
-            if point is None or point == "NaN":
+            if point is None or point == "NaN" or (isinstance(point, float) and math.isnan(point)):
                 floats.append(math.nan)
             elif isinstance(point, int | float) and not isinstance(point, bool):
+                if math.isinf(point):
+                    message = f"must be a finite number, got {shown(point)}"
+                    problems.append((f"{where}.values.{side}[{index}]", message))
                 floats.append(float(point))
             else:
                 problems.append(

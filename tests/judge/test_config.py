@@ -165,6 +165,14 @@ BAD_PAIRS = [
         id="missing",
     ),
     pytest.param(
+        [pair("a", {"control": [float("inf")], "experiment": [float("-inf")]})],
+        [
+            ("pairs[0].values.control[0]", "must be a finite number, got Infinity"),
+            ("pairs[0].values.experiment[0]", "must be a finite number, got -Infinity"),
+        ],
+        id="infinite",
+    ),
+    pytest.param(
         {"name": "a"},
         [("pairs", 'must be a list of MetricSetPairs, got {"name": "a"}')],
         id="not-a-list",
