@@ -13,6 +13,7 @@ from app.cli.analysis import run, validate
 from app.cli.check import check_app
 from app.cli.common import EXIT_STORE_IN_USE, EXIT_USAGE, AugurCommand, AugurGroup
 from app.cli.evaluate import eval_
+from app.cli.judge import judge_
 from app.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def providers() -> None:
 cli.command(cls=AugurCommand)(run)
 cli.command(cls=AugurCommand)(validate)
 cli.command(name="eval", cls=AugurCommand)(eval_)
+cli.command(name="judge", cls=AugurCommand)(judge_)
 cli.add_typer(check_app, name="check")
 
 

@@ -1,4 +1,4 @@
-"""The scheduler, HTTP and per-measurement benchmarks run and compare like with like.
+"""The scheduler, HTTP, per-measurement and judge benchmarks run and compare like with like.
 
 Each runs in its `--quick` mode (a few seconds); nothing here asserts a timing.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_bench, measurement_bench, scheduler_bench
+from benchmarks import http_bench, judge_sim, measurement_bench, scheduler_bench
 
 
 def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
@@ -106,3 +106,21 @@ def test_the_http_benchmark_pairs_each_augur_route_with_the_floor(
         pair = [r["command"].split()[:-1] for r in rows if r["route"] == row["route"]]
         assert pair[0] == pair[1]  # the same wrk flags (and Lua body) for augur and the floor
     assert rows[1]["floor_over_augur"] == 1.0
+
+
+def test_the_judge_simulation_puts_both_judges_on_the_same_pairs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert judge_sim.main(["--quick", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["reps"], report["alpha"]) == (20, 0.02)
+    assert [r["reps"] for r in report["rows"]] == [80, 20, 20]  # null rows: 4 × the pairs
+    assert [(r["scenario"], r["kind"], r["n"]) for r in report["rows"]] == [
+        ("identical normal", "null", 30),
+        ("shift +0.75 sd", "worse", 30),
+        ("few errors vs none (25% of minutes)", "worse", 30),
+    ]
+    for row in report["rows"]:
+        assert 0.0 <= row["kayenta"] <= 1.0
+        assert 0.0 <= row["augur"] <= 1.0
+    assert report["rows"][2]["kayenta"] == 0.0  # Kayenta never sees errors against none
