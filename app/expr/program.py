@@ -19,6 +19,7 @@ from . import types as t
 from .checker import check
 from .compiler import generate
 from .errors import (
+    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprRuntimeError,
@@ -126,6 +127,8 @@ class Program:
         runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
         try:
             return runner(budget or Budget(self.limits), *values)
+        except ExprBudgetError as exc:
+            raise located(exc, runner, self.source) from None
         except ExprError:
             raise
         except RecursionError:
@@ -143,6 +146,24 @@ class Program:
 
     def __repr__(self) -> str:
         return f"Program({self.source!r})"
+
+
+def located(exc: ExprBudgetError, runner: _Runner, source: str) -> ExprBudgetError:
+    """``exc`` naming the part of the condition whose call was running when the budget ran out:
+    the innermost frame of generated code says the line, the runner's ``sites`` what is there."""
+    if exc.line:
+        return exc
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<expr>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    site = getattr(runner, "sites", {}).get(line)
+    if site is None:
+        return exc
+    what, at_line, at_column = site
+    message = f"{exc.message} at {what} ({at_line}:{at_column})"
+    return ExprBudgetError(message, source=source, line=at_line, column=at_column)
 
 
 def compile_program(
