@@ -24,6 +24,9 @@ from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
 from app.core.metrics import Metrics
 from app.core.settings import Settings
+from app.engine.offload import Offload
+from app.expr import Limits
+from app.service.loop_thread import LoopThread
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
 from app.spec.args import DirectorySecrets
@@ -66,6 +69,9 @@ def create_app(
     metrics = Metrics(version=__version__)
     tokens = load_tokens(settings.tokens, settings.tokens_file)
     addresses = AddressPolicy.parse(settings.allowed_addresses)
+    limits = Limits(
+        max_steps=settings.condition_steps, max_seconds=settings.condition_milliseconds / 1000
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,8 +87,14 @@ def create_app(
             if settings.secrets_dir
             else None
         )
+        offload = Offload()
+        # The scheduler runs on a loop of its own (app/service/loop_thread.py), with its own
+        # connection pool and HTTP client: both are bound to the loop that uses them.
+        worker = LoopThread("augur-scheduler")
+        scheduler_engine = open_engine(settings.store_url)
+        scheduler_http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
         scheduler = Scheduler(
-            store=store,
+            store=SqlStore(scheduler_engine, clock=clock),
             settings=SchedulerSettings(
                 owner=settings.replica_id,
                 lease=timedelta(seconds=settings.lease_seconds),
@@ -90,9 +102,11 @@ def create_app(
                 per_address=settings.per_address_concurrency,
             ),
             clock=clock,
-            http=http,
+            http=scheduler_http,
             metrics=metrics,
             secrets=secrets,
+            limits=limits,
+            judging=offload,
         )
 
         def provider_check(block: Mapping[str, Any]) -> object:
@@ -102,19 +116,21 @@ def create_app(
         app.state.store = store
         app.state.scheduler = scheduler
         app.state.http = http
+        app.state.offload = offload
         app.state.runs = RunService(
             store=store,
             clock=clock,
             wake=scheduler.wake,
             provider_check=provider_check,
             addresses=addresses,
+            limits=limits,
         )
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
 
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
-            await scheduler.start()
+            await worker.call(scheduler.start())
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
@@ -123,7 +139,11 @@ def create_app(
             starter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
-            await scheduler.stop()
+            await worker.call(scheduler.stop())
+            await worker.call(scheduler_http.aclose())
+            await worker.call(scheduler_engine.dispose())
+            await worker.close()
+            offload.close()
             await app.state.schema.stop()
             await http.aclose()
             await engine.dispose()
@@ -143,6 +163,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.tokens = tokens
     app.state.addresses = addresses
+    app.state.limits = limits
     problems.install(app)
     app.include_router(health.router)
     app.include_router(templates.router)

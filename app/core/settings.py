@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted."
     )
+    condition_steps: int = Field(
+        default=1_000_000, ge=1000, description="Step budget of one condition evaluation."
+    )
+    condition_milliseconds: float = Field(
+        default=100.0, ge=1, description="CPU time budget of one condition evaluation, in ms."
+    )
     replica_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Name of this process when it leases runs (host-pid by default).",

@@ -4,9 +4,11 @@
     program.evaluate_bool({"result": decoded_json})
 
 Compile once (syntax, names and provable type errors raise ExprCompileError with a located,
-caret-rendered message), run many times (failures raise ExprRuntimeError). Nothing but
-ExprError subclasses ever escapes. See errors.py for the exception tree and limits.py for the
-budgets that keep user-supplied expressions cheap.
+caret-rendered message; a condition that provably cannot finish within its step budget raises
+ExprBudgetError), run many times (failures raise ExprRuntimeError). Nothing but ExprError
+subclasses ever escapes, except ``SliceSpent`` inside a caller's ``inline_slice``. See errors.py
+for the exception tree, limits.py for the budgets that keep user-supplied expressions cheap and
+budget.py for what costs a step.
 
 Stages, in pipeline order:
 
@@ -16,7 +18,8 @@ Stages, in pipeline order:
 - checker: static types (types); signatures holds the builtins' and Argo helpers' rules;
 - compiler: one Python function per expression, run against support.NAMESPACE; gen_emitter
   holds the generator's state, gen_operators and gen_builtins emit operators and builtin calls;
-- program: compile once, specialise per concrete value types;
+- program: compile once (refusing what cost proves too costly), specialise per concrete value
+  types;
 - explain: why a condition was false (or true), for the measurements that are not Successful;
   it re-evaluates sub-trees through program (``compile_tree``), prints them with unparse and
   values with show.
@@ -39,7 +42,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from .budget import Budget, SliceSpent, inline_slice
 from .errors import (
+    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprNameError,
@@ -55,6 +60,8 @@ from .types import Float64List, type_of_value
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "Budget",
+    "ExprBudgetError",
     "ExprCompileError",
     "ExprError",
     "ExprNameError",
@@ -65,10 +72,12 @@ __all__ = [
     "Limits",
     "PointTimes",
     "Program",
+    "SliceSpent",
     "clip",
     "compile",
     "compile_for_result",
     "explain",
+    "inline_slice",
     "show",
 ]
 

@@ -6,9 +6,10 @@ same 100 ms as ``Limits.max_seconds``. What costs a step:
 - a node of the condition evaluated once: a loop charges ``1 + nodes of its predicate`` per item
   (its nested loops charge for themselves), as it reaches each chunk of ``CHUNK`` items, so a
   loop that stops early (``any``, ``find``) pays only for what it visited;
-- an item a builtin or operator visits: ``x in list`` costs ``len(list)``, ``uniq`` and
-  ``keys`` ``n``, ``sort`` ``n·log2 n``, ``flatten``/``concat`` what they copy, deep ``==`` the
-  items it compares;
+- an item a builtin or operator visits: ``x in list`` costs ``len(list)``, ``keys`` ``n``,
+  ``uniq`` ``3n`` (it hashes), ``sort`` ``n + 2·n·log2 n`` (each comparison goes through Go's
+  ordering rules in Python), ``flatten``/``concat`` what they copy, deep ``==`` the items it
+  compares;
 - ``CHARS_PER_STEP`` characters of text read or built (``+``, ``join``, ``repeat``, ``replace``,
   ``matches``, ``indexOf``, ``toJSON`` ...): C-speed string work is about 50 times cheaper per
   character than a node.
@@ -74,7 +75,7 @@ def inline_slice(seconds: float) -> Iterator[None]:
 
 
 def log_cost(n: int) -> int:
-    """``n·log2 n`` steps, what a comparison sort of ``n`` items costs (at least ``n``)."""
+    """``n·log2 n``: the comparisons a sort of ``n`` items makes (at least ``n``)."""
     return n * max(1, math.ceil(math.log2(n))) if n > 1 else n
 
 

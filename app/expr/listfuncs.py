@@ -73,7 +73,7 @@ def b_mean(budget: Budget, *args: Any) -> float:
 
 def b_median(budget: Budget, *args: Any) -> float:
     numbers = _flat_numbers(budget, args, "median")
-    budget.charge(log_cost(len(numbers)))
+    budget.charge(log_cost(len(numbers)) // 8)  # floats, sorted at C speed
     values = sorted(float(v) for v in numbers)
     if not values:
         return 0.0
@@ -193,7 +193,7 @@ def _order(order: Any, *, sort_by: bool) -> bool:
 def b_sort(budget: Budget, items: Any, order: Any = "asc") -> list[Any]:
     values = list(iterable(budget, items, "sort"))
     reverse = _order(order, sort_by=False)
-    budget.charge(log_cost(len(values)))
+    budget.charge(2 * log_cost(len(values)))  # a comparison through less(): ~0.2 µs
     return sorted(values, key=cmp_to_key(_compare), reverse=reverse)
 
 
@@ -203,7 +203,7 @@ def b_sort_by(
     values = list(loop_items(budget, items, "sortBy", weight))
     keys = [fn(v, i) for i, v in enumerate(values)]
     reverse = _order(order, sort_by=True)
-    budget.charge(log_cost(len(values)))
+    budget.charge(2 * log_cost(len(values)))
 
     def by_key(i: int, j: int) -> int:
         return _compare(keys[i], keys[j])

@@ -18,6 +18,7 @@ from . import nodes as n
 from . import types as t
 from .checker import check
 from .compiler import generate
+from .cost import check_cost
 from .errors import (
     ExprBudgetError,
     ExprCompileError,
@@ -72,9 +73,9 @@ class Program:
         self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
-        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names))
+        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), first=True)
 
-    def _build(self, signature: tuple[t.Type, ...]) -> _Runner:
+    def _build(self, signature: tuple[t.Type, ...], *, first: bool = False) -> _Runner:
         try:
             # The checker rewrites nodes in place (literal conversions), so each build checks
             # a fresh tree: parsed again, or a copy of the one handed in.
@@ -85,6 +86,8 @@ class Program:
             env = dict(zip(self.names, signature, strict=True))
             checked = check(tree, source=self.source, env=env)
             _fold(tree, self.source)
+            if first:  # what it certainly costs does not depend on the types of the values
+                check_cost(tree, source=self.source, limits=self.limits)
             return generate(tree, checked, names=self.names, source=self.source)
         except ExprError:
             raise
