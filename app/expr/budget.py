@@ -7,7 +7,7 @@ same 100 ms as ``Limits.max_seconds``. What costs a step:
   (its nested loops charge for themselves), as it reaches each chunk of ``CHUNK`` items, so a
   loop that stops early (``any``, ``find``) pays only for what it visited;
 - an item a builtin or operator visits: ``x in list`` costs ``len(list)``, ``keys`` ``n``,
-  ``uniq`` ``3n`` (it hashes), ``sort`` ``n + 2·n·log2 n`` (each comparison goes through Go's
+  ``uniq`` ``4n`` (it hashes), ``sort`` ``n + 2·n·log2 n`` (each comparison goes through Go's
   ordering rules in Python), ``flatten``/``concat`` what they copy, deep ``==`` the items it
   compares;
 - ``CHARS_PER_STEP`` characters of text read or built (``+``, ``join``, ``repeat``, ``replace``,

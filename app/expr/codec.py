@@ -117,7 +117,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def _json_string(text: str, budget: Budget) -> str:
     """Go's encoding/json string form (HTML-safe, control characters as \\u00XX)."""
-    budget.charge(2 + len(text) // CHARS_PER_STEP)
+    budget.charge(3 + len(text) // CHARS_PER_STEP)
     escapes = len(_NEEDS_ESCAPE.findall(text))
     if escapes:
         budget.charge(escapes)

@@ -107,7 +107,7 @@ class _Walk:
             elif name in _MAY_STOP:
                 steps += min(size, CHUNK) * weight(predicate) + body
         if name == "uniq":
-            steps += 3 * size
+            steps += 4 * size
         elif name in ("sort", "sortBy"):
             steps += 2 * log_cost(size)
         elif name in ("reverse", "flatten", "join"):

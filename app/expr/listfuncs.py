@@ -245,10 +245,10 @@ def _bucket(value: Any, budget: Budget) -> Any:
 
 def b_uniq(budget: Budget, items: Any) -> list[Any]:
     """expr keeps each item that equals no item kept before it: the same, without comparing
-    every pair (3 steps an item, what hashing it takes, plus the comparisons in its bucket)."""
+    every pair (4 steps an item, what hashing it takes, plus the comparisons in its bucket)."""
     if type(items) not in LISTS:
         fail(f"cannot uniq {tname(items)}")
-    budget.charge(3 * len(items))
+    budget.charge(4 * len(items))
     kept: dict[Any, list[Any]] = {}
     out: list[Any] = []
     for item in items:
@@ -288,7 +288,7 @@ def b_group_by(
     budget: Budget, items: Any, fn: Callable[..., Any], *, weight: int = 1
 ) -> dict[Any, Any]:
     out = GroupMap()
-    for i, v in enumerate(loop_items(budget, items, "groupBy", weight)):
+    for i, v in enumerate(loop_items(budget, items, "groupBy", weight + 2)):  # + its key
         out.setdefault(_key(fn(v, i), budget), []).append(v)
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from .budget import Budget
+from .budget import CHARS_PER_STEP, Budget
 from .errors import ExprRuntimeError
 from .gomath import go_pow
 from .types import Float64List
@@ -349,7 +349,7 @@ def equal(a: Any, b: Any, budget: Budget | None = None) -> bool:
         if len(a) != len(b):
             return False
         if budget is not None:
-            budget.charge(len(a))
+            budget.charge(3 * len(a))
         return all(equal(x, y, budget) for x, y in zip(a, b, strict=True))
     if ta is dict and tb is dict:
         if budget is not None:
@@ -357,7 +357,7 @@ def equal(a: Any, b: Any, budget: Budget | None = None) -> bool:
         return a.keys() == b.keys() and all(deep_equal(v, b[k], budget) for k, v in a.items())
     if ta is not tb:
         return False
-    if ta is str and budget is not None and len(a) == len(b):
+    if ta is str and budget is not None and len(a) == len(b) >= CHARS_PER_STEP:
         budget.chars(len(a))
     return bool(a == b)
 
@@ -377,7 +377,7 @@ def deep_equal(a: Any, b: Any, budget: Budget | None = None) -> bool:
         if budget is not None:
             budget.charge(len(a))
         return a.keys() == b.keys() and all(deep_equal(v, b[k], budget) for k, v in a.items())
-    if ta is str and budget is not None and len(a) == len(b):
+    if ta is str and budget is not None and len(a) == len(b) >= CHARS_PER_STEP:
         budget.chars(len(a))
     return bool(a == b)
 

@@ -400,7 +400,7 @@ def test_leaves_the_recursion_limit_alone() -> None:
 
 
 def test_step_budget_counts_nested_macros() -> None:
-    # 80 steps a node visited: 17,280 for 3 items, some 1.6 million for 100.
+    # 100 steps a node visited: 21,600 for 3 items, some 2 million for 100.
     program = compile_cel(
         "result.all(x, result.all(y, x + y >= 0.0))", limits=Limits(max_steps=100_000)
     )
