@@ -25,7 +25,7 @@ from app.core.logs import AccessLog, Redactor
 from app.core.metrics import Metrics
 from app.core.settings import Settings
 from app.engine.offload import Offload
-from app.expr import Limits
+from app.expr import Limits, cel
 from app.service.loop_thread import LoopThread
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
@@ -127,6 +127,7 @@ def create_app(
         )
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
+        await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
 
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()

@@ -5,6 +5,7 @@ bounded. The seed template is stored first so that references and args resolve."
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +15,17 @@ import httpx
 import pytest
 
 from tests.hostile.conftest import Hostile, start
-from tests.hostile.corpus import BOUNDED, MAX_BODY, NS, SEED, Attack, corpus, inline, metric
+from tests.hostile.corpus import (
+    BOUNDED,
+    BUDGET_OVERRUNS,
+    MAX_BODY,
+    NS,
+    SEED,
+    Attack,
+    corpus,
+    inline,
+    metric,
+)
 
 PER_REQUEST_SECONDS = 2.0  # a bound on hostile work, not a performance target
 RSS_GROWTH_BYTES = 200 * 1024 * 1024
@@ -103,6 +114,33 @@ def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
     verdict = answer.json()
     assert verdict["phase"] in ("Error", "Failed", "Successful"), verdict
     assert "<class" not in json.dumps(verdict), verdict
+
+
+#: Either budget may run out first (the server keeps the default 100 ms time budget); either way
+#: the message names the part of the condition that spent it.
+OVERRUN = re.compile(
+    r'could not evaluate successCondition ".*": condition exceeded its '
+    r"(step budget \(1000000 steps\)|time budget 100ms) at \S+ \(\d+:\d+\)",
+    re.DOTALL,
+)
+
+
+@pytest.mark.parametrize(("source", "value"), BUDGET_OVERRUNS.values(), ids=BUDGET_OVERRUNS.keys())
+def test_a_budget_overrun_is_a_located_error(source: str, value: Any, baseline: Baseline) -> None:
+    body = {
+        "namespace": NS,
+        **inline(
+            metric(successCondition=source, provider={"replay": {"results": [{"value": value}]}})
+        ),
+    }
+    started = time.monotonic()
+    answer = baseline.server.client.post("/api/v1/gates/argo/evaluate", json=body)
+    took = time.monotonic() - started
+    assert took < PER_REQUEST_SECONDS, f"{took:.2f}s"
+    assert answer.status_code == 200, answer.text[:500]
+    verdict = answer.json()
+    assert verdict["phase"] == "Error", verdict
+    assert OVERRUN.fullmatch(verdict["metrics"]["m"]["message"]), verdict
 
 
 def test_nothing_stored_and_memory_bounded(baseline: Baseline) -> None:
