@@ -62,9 +62,9 @@ def run_spec(upstream: str, *, interval: str = "1s", count: int = 1_000_000) -> 
     }
 
 
-def lateness(rows: Sequence[tuple[str, int, datetime, datetime]], interval: float) -> list[
-    tuple[datetime, float]
-]:
+def lateness(
+    rows: Sequence[tuple[str, int, datetime, datetime]], interval: float
+) -> list[tuple[datetime, float]]:
     """(started_at, lateness in s) of every measurement after a run's first, in seq order."""
     found: list[tuple[datetime, float]] = []
     previous: dict[str, datetime] = {}
@@ -124,16 +124,19 @@ def _probe(base: str) -> Iterator[list[float]]:
         thread.join()
 
 
-def _costly_clients(base: str, upstream: str, *, clients: int, seconds: float) -> int:
-    """`clients` threads asking for a check with a costly condition until `seconds` pass."""
-    params = {"url": f"{upstream}/strings", "condition": COSTLY}
+def _costly_clients(base: str, url: str, *, clients: int, seconds: float) -> int:
+    """`clients` threads asking for a check with a costly condition until `seconds` pass; each
+    answer must be the verdict (an Error: the budget), not a failure to measure."""
+    params = {"url": url, "condition": COSTLY}
     deadline = time.monotonic() + seconds
     answered = [0] * clients
 
     def loop(index: int) -> None:
         with httpx.Client(timeout=60) as client:
             while time.monotonic() < deadline:
-                client.get(f"{base}/api/v1/check/web", params=params)
+                answer = client.get(f"{base}/api/v1/check/web", params=params).json()
+                if answer.get("error"):
+                    raise RuntimeError(f"the check could not measure: {answer['error']}")
                 answered[index] += 1
 
     threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
@@ -174,8 +177,16 @@ def bench(*, runs: int, seconds: int, connections: int) -> list[dict[str, Any]]:
         database = folder / "augur.db"
         stack.enter_context(
             http_bench._server(
-                [sys.executable, "-m", "app", "serve", "--port", str(port), "--store",
-                 f"sqlite+aiosqlite:///{database}"],  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "app",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--store",
+                    f"sqlite+aiosqlite:///{database}",
+                ],
                 ready=f"{base}/readyz",
                 log=folder / "augur.log",
             )

@@ -3,14 +3,19 @@
 A condition is user input: its budgets (``app.expr.limits``) stop it after about 100 ms of work,
 which is far too long for an event loop that also answers gates, `/healthz` and the scheduler.
 So `Offload` first tries the judgement in place for `INLINE_SECONDS` of wall time (checked where
-the budgets are charged, about every millisecond of work): nearly every condition finishes in
+the budgets are charged, about every 0.4 ms of work): nearly every condition finishes in
 microseconds and costs nothing more. One that does not is abandoned there (``SliceSpent``) and
 judged again, from the start, on the offload's own worker thread, while the loop goes on.
 
 Why a thread and not just a short deadline on the loop: a deadline short enough for the loop
 would refuse conditions that are legitimately slow (CEL over a few hundred points). The worker
-shares the GIL, which CPython hands back every ``sys.getswitchinterval()`` (5 ms), so while it
-works the loop runs at reduced speed but never stops (docs/performance.md has the figures).
+shares the GIL, which CPython takes from it only every ``sys.getswitchinterval()`` (5 ms): with
+the worker busy, the loop ran at 14% of its idle speed and the scheduler's measurements fell
+1.3 s behind. So the worker yields: at every check of a budget (~0.4 ms of work) it sleeps
+`PAUSE_SECONDS`, which hands the GIL to whoever waits for it; the loop then runs at ~75% of its
+speed and measurements stay on time (docs/performance.md has the figures). The sleep is wall
+time, not CPU time: it costs a costly condition none of its time budget, only latency.
+
 One worker: a second would only make the loop wait for the GIL behind two threads instead of
 one, and a flood of costly conditions then queues on the worker instead of on the loop; cheap
 ones never queue at all, since they finish in place.
@@ -23,14 +28,16 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
-from app.expr import SliceSpent, inline_slice
+from app.expr import SliceSpent, inline_slice, yield_at_checks
 
 __all__ = ["INLINE_SECONDS", "Judging", "Offload", "inline"]
 
 T = TypeVar("T")
 
 #: Wall time a judgement may take on the event loop before it moves to the worker.
-INLINE_SECONDS = 0.002
+INLINE_SECONDS = 0.001
+#: What the worker sleeps at each check of a budget (every ~0.4 ms of work), handing the GIL over.
+PAUSE_SECONDS = 0.0001
 
 
 class Judging(Protocol):
@@ -45,7 +52,12 @@ class Offload:
     def __init__(self, *, inline_seconds: float = INLINE_SECONDS) -> None:
         self.inline_seconds = inline_seconds
         self.moved = 0  # judgements that went to the worker
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="augur-conditions")
+        self._pool = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="augur-conditions",
+            initializer=yield_at_checks,
+            initargs=(PAUSE_SECONDS,),
+        )
 
     async def __call__(self, work: Callable[[], T]) -> T:
         try:

@@ -26,7 +26,8 @@ Stages, in pipeline order:
 
 Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs
 (with coerce for their arguments), regex (RE2, shared with the checker), gomath (Go's float
-rounding) and argo (Argo's six helpers). cel is the second condition language, run by celpy:
+rounding) and argo (Argo's six helpers); budget says what a step costs and keeps the step and
+CPU-time budgets, and cost finds, at compile time, the conditions that can never fit them. cel is the second condition language, run by celpy:
 cel_check (names, macros), cel_budget (steps, sizes), cel_values (values, messages).
 
 No module imports a later stage or one that imports it back: the checker and compiler read
@@ -42,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from .budget import Budget, SliceSpent, inline_slice
+from .budget import Budget, SliceSpent, inline_slice, yield_at_checks
 from .errors import (
     ExprBudgetError,
     ExprCompileError,
@@ -79,6 +80,7 @@ __all__ = [
     "explain",
     "inline_slice",
     "show",
+    "yield_at_checks",
 ]
 
 
