@@ -27,8 +27,9 @@ Stages, in pipeline order:
 Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs
 (with coerce for their arguments), regex (RE2, shared with the checker), gomath (Go's float
 rounding) and argo (Argo's six helpers); budget says what a step costs and keeps the step and
-CPU-time budgets, and cost finds, at compile time, the conditions that can never fit them. cel is the second condition language, run by celpy:
-cel_check (names, macros), cel_budget (steps, sizes), cel_values (values, messages).
+CPU-time budgets, and cost finds, at compile time, the conditions that can never fit them.
+cel is the second condition language, run by celpy: cel_check (names, macros), cel_budget (its
+price per node, its functions' charges), cel_values (values, messages).
 
 No module imports a later stage or one that imports it back: the checker and compiler read
 the run time's tables (argo.ARGO_FUNCTIONS, builtins.BUDGETED) and regex, and the rule and

@@ -154,16 +154,23 @@ def b_trim(budget: Budget, s: Any, cutset: Any = None) -> str:
     return text.strip(chars)
 
 
-def b_trim_prefix(budget: Budget, s: Any, prefix: Any) -> str:
-    text, fix = str_arg(s, "trimPrefix"), str_arg(prefix, "trimPrefix")
-    budget.chars(len(text))
-    return text.removeprefix(fix)
+def _affix(name: str, method: Callable[[str, str], Any], *, whole: bool) -> Callable[..., Any]:
+    """``hasPrefix``, ``trimSuffix`` ...: ``method(text, affix)``, charging the affix it compares
+    or, ``whole``, the text it copies."""
+
+    def run(budget: Budget, s: Any, affix: Any) -> Any:
+        text, fix = str_arg(s, name), str_arg(affix, name)
+        budget.chars(len(text) if whole else len(fix))
+        return method(text, fix)
+
+    run.__name__ = name
+    return run
 
 
-def b_trim_suffix(budget: Budget, s: Any, suffix: Any) -> str:
-    text, fix = str_arg(s, "trimSuffix"), str_arg(suffix, "trimSuffix")
-    budget.chars(len(text))
-    return text.removesuffix(fix)
+b_trim_prefix = _affix("trimPrefix", str.removeprefix, whole=True)
+b_trim_suffix = _affix("trimSuffix", str.removesuffix, whole=True)
+b_has_prefix = _affix("hasPrefix", str.startswith, whole=False)
+b_has_suffix = _affix("hasSuffix", str.endswith, whole=False)
 
 
 def _case(budget: Budget, text: str, convert: Callable[[str], str]) -> str:
@@ -248,18 +255,6 @@ def b_last_index_of(budget: Budget, s: Any, sub: Any) -> int:
     budget.chars(len(text) + len(needle))
     i = text.rfind(needle)
     return i if i < 0 else len(text[:i].encode("utf-8"))
-
-
-def b_has_prefix(budget: Budget, s: Any, p: Any) -> bool:
-    text, prefix = str_arg(s, "hasPrefix"), str_arg(p, "hasPrefix")
-    budget.chars(len(prefix))
-    return text.startswith(prefix)
-
-
-def b_has_suffix(budget: Budget, s: Any, p: Any) -> bool:
-    text, suffix = str_arg(s, "hasSuffix"), str_arg(p, "hasSuffix")
-    budget.chars(len(suffix))
-    return text.endswith(suffix)
 
 
 def b_join(budget: Budget, items: Any, sep: Any = "") -> str:

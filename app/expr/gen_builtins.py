@@ -44,7 +44,8 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
             loop = f"for {i}, {p} in _enumerate({source})"
         else:
             loop = f"for {p} in {source}"
-        return g.mark(node, name) + _loop(name, test, body, loop, p, i)
+        code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
+        return g.mark(node, name) + code
     if name == "count":
         coll = g.emit_iterable(args[0])
         source = f"{g.mark(node, name)}_iter(_st, {coll}, 'count', 2)"
@@ -66,24 +67,19 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
     return f"_f_{name}({', '.join(emitted)})"
 
 
-def _loop(name: str, test: str, body: str, loop: str, p: str, i: str) -> str:
-    """A predicate builtin as one Python comprehension over ``loop``."""
-    if name == "all":
-        return f"_all({test} {loop})"
-    if name == "any":
-        return f"_any({test} {loop})"
-    if name == "none":
-        return f"(not _any({test} {loop}))"
-    if name == "one":
-        return f"(_count_true({body} {loop}) == 1)"
-    if name == "filter":
-        return f"[{p} {loop} if {test}]"
-    if name == "map":
-        return f"[{body} {loop}]"
-    if name == "count":
-        return f"_sum1(1 {loop} if {test})"
-    if name == "sum":
-        return f"_f_sum_values({body} {loop})"
-    if name in ("find", "findLast"):
-        return f"_next(({p} {loop} if {test}), None)"
-    return f"_next(({i} {loop} if {test}), None)"
+#: Each predicate builtin as one Python comprehension: ``test`` is the predicate as a bool,
+#: ``body`` its value, ``loop`` the ``for`` clause, ``p``/``i`` the item and its index.
+_LOOPS = {
+    "all": "_all({test} {loop})",
+    "any": "_any({test} {loop})",
+    "none": "(not _any({test} {loop}))",
+    "one": "(_count_true({body} {loop}) == 1)",
+    "filter": "[{p} {loop} if {test}]",
+    "map": "[{body} {loop}]",
+    "count": "_sum1(1 {loop} if {test})",
+    "sum": "_f_sum_values({body} {loop})",
+    "find": "_next(({p} {loop} if {test}), None)",
+    "findLast": "_next(({p} {loop} if {test}), None)",
+    "findIndex": "_next(({i} {loop} if {test}), None)",
+    "findLastIndex": "_next(({i} {loop} if {test}), None)",
+}

@@ -98,8 +98,8 @@ def test_refused(attack: Attack, baseline: Baseline) -> None:
         assert answer.json()["status"] == answer.status_code
 
 
-@pytest.mark.parametrize(("source", "value"), BOUNDED.values(), ids=BOUNDED.keys())
-def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
+def evaluate(baseline: Baseline, source: str, value: Any) -> dict[str, Any]:
+    """The Argo evaluate gate's verdict on `source` for a replayed `value`, answered in time."""
     body = {
         "namespace": NS,
         **inline(
@@ -111,7 +111,13 @@ def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
     took = time.monotonic() - started
     assert took < PER_REQUEST_SECONDS, f"{took:.2f}s"
     assert answer.status_code == 200, answer.text[:500]
-    verdict = answer.json()
+    verdict: dict[str, Any] = answer.json()
+    return verdict
+
+
+@pytest.mark.parametrize(("source", "value"), BOUNDED.values(), ids=BOUNDED.keys())
+def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
+    verdict = evaluate(baseline, source, value)
     assert verdict["phase"] in ("Error", "Failed", "Successful"), verdict
     assert "<class" not in json.dumps(verdict), verdict
 
@@ -127,18 +133,7 @@ OVERRUN = re.compile(
 
 @pytest.mark.parametrize(("source", "value"), BUDGET_OVERRUNS.values(), ids=BUDGET_OVERRUNS.keys())
 def test_a_budget_overrun_is_a_located_error(source: str, value: Any, baseline: Baseline) -> None:
-    body = {
-        "namespace": NS,
-        **inline(
-            metric(successCondition=source, provider={"replay": {"results": [{"value": value}]}})
-        ),
-    }
-    started = time.monotonic()
-    answer = baseline.server.client.post("/api/v1/gates/argo/evaluate", json=body)
-    took = time.monotonic() - started
-    assert took < PER_REQUEST_SECONDS, f"{took:.2f}s"
-    assert answer.status_code == 200, answer.text[:500]
-    verdict = answer.json()
+    verdict = evaluate(baseline, source, value)
     assert verdict["phase"] == "Error", verdict
     assert OVERRUN.fullmatch(verdict["metrics"]["m"]["message"]), verdict
 
