@@ -10,16 +10,16 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 
 from app import __version__
 from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
-from app.core.addresses import AddressPolicy, request_guard
+from app.api.loopback import LoopbackOnly
+from app.api.urltext import UrlText
+from app.core.addresses import AddressPolicy, is_loopback_host
 from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
 from app.core.metrics import Metrics
@@ -27,9 +27,10 @@ from app.core.settings import Settings
 from app.engine.offload import Offload
 from app.expr import Limits, cel
 from app.service.loop_thread import LoopThread
+from app.service.outbound import outbound_client
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
-from app.spec.args import DirectorySecrets
+from app.spec.secrets import SecretsDir
 from app.store.db import SingleWriter, open_engine, sqlite_path
 from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
@@ -40,19 +41,6 @@ __all__ = ["create_app"]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class RedactingSecrets:
-    """Secrets read for a measurement are also registered with the log redactor."""
-
-    inner: DirectorySecrets
-    redactor: Redactor
-
-    def read(self, name: str, key: str) -> str:
-        value = self.inner.read(name, key)
-        self.redactor.add(value)
-        return value
 
 
 def create_app(
@@ -68,7 +56,9 @@ def create_app(
     redactor = redactor if redactor is not None else Redactor()
     metrics = Metrics(version=__version__)
     tokens = load_tokens(settings.tokens, settings.tokens_file)
-    addresses = AddressPolicy.parse(settings.allowed_addresses)
+    # Without tokens `augur serve` binds to loopback whatever AUGUR_HOST says.
+    on_loopback = not tokens.configured or is_loopback_host(settings.host)
+    addresses = AddressPolicy.parse(settings.allowed_addresses, local=on_loopback)
     limits = Limits(
         max_steps=settings.condition_steps, max_seconds=settings.condition_milliseconds / 1000
     )
@@ -81,9 +71,10 @@ def create_app(
         if lock is not None:
             lock.acquire()
         store = SqlStore(engine, clock=clock)
-        http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
+        http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
+        # Each run reads its namespace's folder; every value read is also redacted from logs.
         secrets = (
-            RedactingSecrets(DirectorySecrets(settings.secrets_dir), redactor)
+            SecretsDir(settings.secrets_dir, settings.secrets_layout, on_read=redactor.add)
             if settings.secrets_dir
             else None
         )
@@ -92,7 +83,7 @@ def create_app(
         # connection pool and HTTP client: both are bound to the loop that uses them.
         worker = LoopThread("augur-scheduler")
         scheduler_engine = open_engine(settings.store_url)
-        scheduler_http = httpx.AsyncClient(event_hooks={"request": [request_guard(addresses)]})
+        scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         scheduler = Scheduler(
             store=SqlStore(scheduler_engine, clock=clock),
             settings=SchedulerSettings(
@@ -174,5 +165,8 @@ def create_app(
     app.include_router(argo_gate.router)
     app.include_router(flagger.router)
     docs.install(app)
+    app.add_middleware(UrlText)
+    if not tokens.configured:  # loopback mode: no browser page may drive augur
+        app.add_middleware(LoopbackOnly)
     app.add_middleware(AccessLog)
     return app

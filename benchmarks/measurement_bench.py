@@ -7,7 +7,7 @@
 
 The upstream is `benchmarks.loopback` (a constant JSON answered at once, in its own process);
 the metric is the `web` provider with `jsonPath: {$.value}` and a success condition. One
-`httpx.AsyncClient` with augur's address guard serves every path, as in `augur serve`:
+client built as `augur serve` builds it (address guard, answer size limit) serves every path:
 
     provider   `WebProvider.measure` alone: the floor
     judged     the provider call plus the compiled condition (what the CLI's loop adds)
@@ -63,13 +63,12 @@ def _metric(upstream: str) -> dict[str, Any]:
 
 
 async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict[str, float]:
-    import httpx
-
-    from app.core.addresses import AddressPolicy, request_guard
+    from app.core.addresses import AddressPolicy
     from app.engine.conditions import conditions_for, typed_result
     from app.engine.reconcile import judge, plan_reconcile
     from app.engine.runner import Runner
     from app.service.documents import phase_of, status_document
+    from app.service.outbound import outbound_client
     from app.service.runs import RunService
     from app.service.scheduler import _new_measurements
     from app.spec.models import Metric
@@ -83,13 +82,14 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
     engine = open_engine(url)
     await upgrade(engine)
     store = SqlStore(engine, clock=clock.now)
-    service = RunService(store=store, clock=clock.now, wake=lambda: None)
+    policy = AddressPolicy(local=True)  # the upstream is on loopback, as in `make run`
+    service = RunService(store=store, clock=clock.now, wake=lambda: None, addresses=policy)
     run, _ = await service.create_run(
         "bench", {"name": "one", "spec": {"metrics": [_metric(upstream)]}}
     )
     assert run.metadata.uid is not None
     run_id = run.metadata.uid
-    http = httpx.AsyncClient(event_hooks={"request": [request_guard(AddressPolicy.parse(""))]})
+    http = outbound_client(policy)
     block = _metric(upstream)["provider"]["web"]
     provider = WebProvider(block, http=http)
     metric = Metric.model_validate(_metric(upstream))

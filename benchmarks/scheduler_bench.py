@@ -77,13 +77,13 @@ def spec(upstream: str, interval: int) -> dict[str, Any]:
 async def scenario(
     url: str, *, upstream: str, runs: int, seconds: float, interval: int
 ) -> dict[str, Any]:
-    import httpx
     from sqlalchemy import insert, select
 
     from app import __version__
-    from app.core.addresses import AddressPolicy, request_guard
+    from app.core.addresses import AddressPolicy
     from app.core.logs import Redactor, configure_logging
     from app.core.metrics import Metrics
+    from app.service.outbound import outbound_client
     from app.service.runs import RunService
     from app.service.scheduler import Scheduler, SchedulerSettings
     from app.store.db import open_engine
@@ -96,7 +96,10 @@ async def scenario(
     engine = open_engine(url)
     await upgrade(engine)
     store = SqlStore(engine, clock=lambda: datetime.now(UTC))
-    service = RunService(store=store, clock=lambda: datetime.now(UTC), wake=lambda: None)
+    policy = AddressPolicy(local=True)  # the upstream is on loopback, as in `make run`
+    service = RunService(
+        store=store, clock=lambda: datetime.now(UTC), wake=lambda: None, addresses=policy
+    )
     first, _ = await service.create_run(
         "bench", {"name": "bench-0", "spec": spec(upstream, interval)}
     )
@@ -123,7 +126,7 @@ async def scenario(
             await conn.execute(insert(runs_table), batch)
     del batch
 
-    http = httpx.AsyncClient(event_hooks={"request": [request_guard(AddressPolicy.parse(""))]})
+    http = outbound_client(policy)
     scheduler = Scheduler(
         store=store,
         settings=SchedulerSettings(owner="bench"),

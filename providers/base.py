@@ -4,6 +4,17 @@ A provider is built once per metric from its (argument-resolved) provider block 
 ``httpx.AsyncClient``; :meth:`Provider.measure` turns one fetch into a :class:`Measured` or raises
 a :class:`~providers.errors.ProviderError`. It never evaluates conditions, never sleeps between
 measurements and never swallows an error into a made-up value.
+
+**Secrets.** A provider is handed its block with every ``{{args.x}}`` resolved, secrets included
+(it must send them), and cannot tell which values were secret: it never imports ``app``, where
+the run's secrets are known. So it need not try. Whatever it returns or raises (``value``,
+``metadata`` such as ``resolvedQuery``, an error's message, an upstream's echo of a header or
+body) enters the run in one place, the engine's ``record_measurement``
+(``app/engine/reconcile.py``), which replaces every secret read for the run, raw, JSON-escaped,
+URL-encoded or in base64, with ``*****`` before anything is stored, served or logged. A provider
+that builds ``resolvedQuery`` from its resolved query therefore stores the query with ``*****``
+where a secret was. What a provider must not do is transform a credential into a form that
+redaction cannot recognise (a hash, a signature, its own encoding) and put that in its output.
 """
 
 from __future__ import annotations
@@ -15,6 +26,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from providers.client import GuardedClient
+
 __all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory", "insecure_client"]
 
 
@@ -24,8 +37,9 @@ class MeasureContext:
 
     ``now`` is injected (never read from the clock inside a provider) so windows are testable.
     ``config`` is the provider's own block (the value under ``provider.<name>``), after argument
-    resolution; it is the block the provider was built from, handed over for messages and
-    plugins that build lazily.
+    resolution, secrets included; it is the block the provider was built from, handed over for
+    messages and plugins that build lazily (what it echoes is redacted: see the module's
+    docstring).
     """
 
     now: datetime
@@ -48,8 +62,9 @@ class Measured:
 
     ``result`` is bound to ``result`` in the conditions, exactly as Argo would hand it over (JSON
     numbers as floats); ``value`` is the text stored in ``measurement.value`` (Go's compact JSON
-    for JSON providers); ``metadata`` goes to ``measurement.metadata`` (strings only, as in Argo)
-    and never holds a secret. ``latency_seconds`` is the upstream round trip, for metrics.
+    for JSON providers); ``metadata`` goes to ``measurement.metadata`` (strings only, as in Argo).
+    All three may carry resolved text; the engine redacts secrets from them before they are
+    stored (see the module's docstring). ``latency_seconds`` is the upstream round trip.
     """
 
     result: Any
@@ -98,6 +113,9 @@ class ProviderFactory(Protocol):
 
 def insecure_client(shared: httpx.AsyncClient) -> httpx.AsyncClient:
     """A client of the provider's own for `insecure: true` (httpx sets TLS verification per
-    client), carrying the shared client's event hooks, so the host's checks on every request
-    (the address allowlist) still apply. The provider closes it in `aclose`."""
+    client). From augur's shared `GuardedClient` it keeps the address check on every connection
+    and the answer size limit; from any other client, its event hooks. The provider closes it in
+    `aclose`."""
+    if isinstance(shared, GuardedClient):
+        return shared.insecure()
     return httpx.AsyncClient(verify=False, event_hooks=shared.event_hooks)  # noqa: S501

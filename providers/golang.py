@@ -18,7 +18,9 @@ from typing import Any
 from providers.goduration import parse_timedelta
 
 __all__ = [
+    "MAX_JSON_DEPTH",
     "GoJSONError",
+    "GoJSONTooDeep",
     "decode_json",
     "format_float",
     "format_float_f",
@@ -30,6 +32,34 @@ __all__ = [
 
 class GoJSONError(ValueError):
     """The text is not JSON as Go's decoder sees it (its message mimics Go's where it can)."""
+
+
+class GoJSONTooDeep(GoJSONError):
+    """The document nests arrays and objects deeper than augur reads (Go stops at 10000)."""
+
+
+#: How deep upstream JSON may nest. Go's decoder allows 10000; Python's decoder and the recursive
+#: code after it (Go-style marshalling, conditions) would hit the interpreter's recursion limit
+#: long before that, so augur stops far earlier: no provider answers anywhere near this deep.
+MAX_JSON_DEPTH = 100
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+
+
+def _check_depth(text: str, limit: int) -> None:
+    """Raise `GoJSONTooDeep` when arrays and objects nest deeper than `limit`: strings dropped,
+    then the innermost pairs peeled off `limit` times (each pass in C, no recursion)."""
+    if text.count("[") + text.count("{") <= limit:
+        return  # cannot be that deep
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit):
+        peeled = _INNERMOST.sub("", brackets)
+        if peeled == brackets:
+            return  # all peeled, or unbalanced: the decoder names the syntax error
+        brackets = peeled
+    if _INNERMOST.search(brackets):
+        raise GoJSONTooDeep(f"exceeded max depth: more than {limit} nested arrays or objects")
 
 
 def _go_number(text: str) -> float:
@@ -47,19 +77,33 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fix_surrogates(value: Any) -> Any:
-    """Go decodes a lone ``\\ud800`` escape to U+FFFD; Python keeps the surrogate."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_fix_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {_fix_surrogates(k): _fix_surrogates(v) for k, v in value.items()}
-    return value
+    """Go decodes a lone ``\\ud800`` escape to U+FFFD; Python keeps the surrogate. Iterative:
+    whatever depth the decoder reached, fixing it cannot exhaust the stack."""
+
+    def fixed(item: Any) -> Any:
+        return _SURROGATE.sub("\ufffd", item) if isinstance(item, str) else item
+
+    root = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        parent, key = stack.pop()
+        item = fixed(parent[key])
+        if isinstance(item, dict):
+            item = {fixed(k): v for k, v in item.items()}
+            stack.extend((item, k) for k in item)
+        elif isinstance(item, list):
+            item = list(item)
+            stack.extend((item, i) for i in range(len(item)))
+        parent[key] = item
+    return root[0]
 
 
-def decode_json(raw: bytes | str) -> Any:
-    """Decode like Go's ``json.Unmarshal`` into ``interface{}``: numbers become floats."""
+def decode_json(raw: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode like Go's ``json.Unmarshal`` into ``interface{}``: numbers become floats.
+
+    A document nested deeper than `max_depth` raises `GoJSONTooDeep` before anything recurses."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    _check_depth(text, max_depth)
     try:
         value = json.loads(
             text,
@@ -71,6 +115,8 @@ def decode_json(raw: bytes | str) -> Any:
         raise
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
         raise GoJSONError(str(exc)) from exc
+    except RecursionError:
+        raise GoJSONTooDeep("exceeded max depth") from None
     return _fix_surrogates(value) if _SURROGATE.search(text) or "\\u" in text else value
 
 
@@ -134,32 +180,55 @@ def _quote(text: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(_escape, _SURROGATE.sub("\ufffd", text)) + '"'
 
 
+class _Text(str):
+    """Output already written (a bracket, a comma, a key), as opposed to a value to marshal."""
+
+
 def marshal(value: Any, *, sort_keys: bool = True) -> str:
     """Go's ``json.Marshal`` of a decoded value: compact, keys sorted, HTML characters escaped.
 
-    ``sort_keys=False`` keeps mapping order, as Go does for struct fields.
+    ``sort_keys=False`` keeps mapping order, as Go does for struct fields. Iterative (a stack of
+    what is left to write), so a value as deep as the decoder reached is written, not a
+    RecursionError.
     """
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format_float(value)
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(marshal(item, sort_keys=sort_keys) for item in value) + "]"
-    if isinstance(value, dict):
-        items = [(str(k), v) for k, v in value.items()]
-        if sort_keys:
-            items.sort(key=lambda item: item[0])
-        body = ",".join(f"{_quote(k)}:{marshal(v, sort_keys=sort_keys)}" for k, v in items)
-        return "{" + body + "}"
-    raise GoJSONError(f"json: unsupported type: {type(value).__name__}")
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif item is None:
+            out.append("null")
+        elif item is True:
+            out.append("true")
+        elif item is False:
+            out.append("false")
+        elif isinstance(item, int):
+            out.append(str(item))
+        elif isinstance(item, float):
+            out.append(format_float(item))
+        elif isinstance(item, str):
+            out.append(_quote(item))
+        elif isinstance(item, list | tuple):
+            stack.append(_Text("]"))
+            for index in range(len(item) - 1, -1, -1):
+                stack.append(item[index])
+                if index:
+                    stack.append(_Text(","))
+            stack.append(_Text("["))
+        elif isinstance(item, dict):
+            pairs = [(str(k), v) for k, v in item.items()]
+            if sort_keys:
+                pairs.sort(key=lambda pair: pair[0])
+            stack.append(_Text("}"))
+            for index in range(len(pairs) - 1, -1, -1):
+                key, child = pairs[index]
+                stack.append(child)
+                stack.append(_Text(_quote(key) + ":" if not index else "," + _quote(key) + ":"))
+            stack.append(_Text("{"))
+        else:
+            raise GoJSONError(f"json: unsupported type: {type(item).__name__}")
+    return "".join(out)
 
 
 def parse_duration(text: str) -> timedelta:

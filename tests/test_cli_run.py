@@ -210,3 +210,28 @@ def test_a_missing_secret_is_an_error_run_naming_it(tmp_path: Path) -> None:
     status = json.loads(result.stdout)["status"]
     assert status["phase"] == "Error"
     assert status["message"] == 'Unable to resolve metric arguments: secrets "oap-auth" not found'
+
+
+def test_n_reads_the_namespace_folder_and_an_echoed_secret_is_stars(tmp_path: Path) -> None:
+    secret = "planted-ns-token-20e4b7"
+    (tmp_path / "secrets" / "bookinfo" / "oap-auth").mkdir(parents=True)
+    (tmp_path / "secrets" / "bookinfo" / "oap-auth" / "token").write_text(secret)
+    document = yaml.safe_load(SEED.read_text())
+    document["spec"]["args"].append(
+        {"name": "api-token", "valueFrom": {"secretKeyRef": {"name": "oap-auth", "key": "token"}}}
+    )
+    metric = document["spec"]["metrics"][0]
+    metric["count"], metric["failureLimit"] = 1, 0
+    metric["successCondition"] = "true"
+    # A recorded answer that echoes the credential, as an upstream may.
+    metric["provider"]["replay"]["results"] = [{"value": {"echo": "Bearer {{args.api-token}}"}}]
+    path = tmp_path / "apdex.yaml"
+    path.write_text(yaml.safe_dump(document))
+    command = ["run", "-f", str(path), "-a", SERVICE_ARG, "-n", "bookinfo", "--virtual-time"]
+    result = runner.invoke(
+        cli, [*command, "--secrets-dir", str(tmp_path / "secrets"), "-o", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert secret not in result.output
+    measurement = json.loads(result.stdout)["status"]["metricResults"][0]["measurements"][0]
+    assert measurement["value"] == '{"echo":"Bearer *****"}'

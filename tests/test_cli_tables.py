@@ -245,3 +245,55 @@ def test_validate_reads_secrets_from_the_secrets_dir(
     assert result.exit_code == exit_code
     assert result.output == out.format(dir=secrets)
     assert "s3cret-planted" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "namespace", "exit_code", "out"),
+    [
+        pytest.param(
+            {"bookinfo/oap-auth/password": "s3cret-planted"},
+            ["-n", "bookinfo"],
+            0,
+            "valid: apdex (1 metric)\n",
+            id="n-reads-the-namespace-folder",
+        ),
+        pytest.param(
+            {"oap-auth/password": "s3cret-planted"},
+            ["-n", "bookinfo"],
+            64,
+            'augur: spec.args: secrets "oap-auth" not found in namespace "bookinfo" '
+            "(in --secrets-dir {dir})\n",
+            id="n-ignores-the-top-level",
+        ),
+        pytest.param(
+            {"bookinfo/oap-auth/password": "s3cret-planted"},
+            [],
+            64,
+            'augur: spec.args: secrets "oap-auth" not found (in --secrets-dir {dir})\n',
+            id="without-n-the-top-level",
+        ),
+        pytest.param(
+            {"other/oap-auth/password": "s3cret-planted"},
+            ["-n", "bookinfo"],
+            64,
+            'augur: spec.args: secrets "oap-auth" not found in namespace "bookinfo" '
+            "(in --secrets-dir {dir})\n",
+            id="another-namespace-is-not-read",
+        ),
+    ],
+)
+def test_n_selects_the_namespace_folder_of_the_secrets_dir(
+    tmp_path: Path, files: dict[str, str], namespace: list[str], exit_code: int, out: str
+) -> None:
+    secrets = tmp_path / "secrets"
+    for name, value in files.items():
+        (secrets / name).parent.mkdir(parents=True, exist_ok=True)
+        (secrets / name).write_text(value)
+    template = tmp_path / "t.yaml"
+    template.write_text(SECRET_TEMPLATE)
+    result = runner.invoke(
+        cli, ["validate", "-f", str(template), "--secrets-dir", str(secrets), *namespace]
+    )
+    assert result.exit_code == exit_code
+    assert result.output == out.format(dir=secrets)
+    assert "s3cret-planted" not in result.output

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
-from app.api.deps import AppMetrics, Runs
+from app.api.deps import AppMetrics, Runs, authorize_namespace
 from app.api.gates import (
     NAMESPACE,
     MetricVerdict,
@@ -87,6 +87,7 @@ async def _argo_request(request: Request) -> tuple[str, dict[str, Any]]:
     if not isinstance(namespace, str):
         raise InvalidInput("namespace must be a string", [FieldProblem("namespace", "a string")])
     check_field(NAMESPACE, namespace, "namespace", "a Kubernetes namespace name")
+    authorize_namespace(request, namespace)
     return namespace, document
 
 
@@ -117,12 +118,10 @@ async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Ve
         namespace, document = await _argo_request(request)
         run = await runs.build_run(namespace, document)
         state = request.app.state
+        secrets = state.scheduler.secrets  # the run's namespace's, as a run reads
+        scoped = secrets.for_namespace(run.metadata.namespace) if secrets else None
         return await evaluate_once(
-            run,
-            http=state.http,
-            secrets=state.scheduler.secrets,
-            limits=state.limits,
-            judging=state.offload,
+            run, http=state.http, secrets=scoped, limits=state.limits, judging=state.offload
         )
 
     return await _argo_gate("evaluate", metrics, work(), where="evaluate")

@@ -8,18 +8,21 @@ expand into a "billion laughs", and nesting is bounded before any model sees the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
 from typing import Any
 
 import yaml
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
-from app.core.errors import FieldProblem, InvalidInput
+from app.core.errors import AppError, FieldProblem, InvalidInput
+from app.core.text import bad_char, describe, escape
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
     "BodyTooLarge",
+    "ClientGone",
     "UnsupportedMediaType",
     "read_document",
     "read_documents",
@@ -27,6 +30,8 @@ __all__ = [
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+#: Text problems named in one answer; more are summed up in the detail.
+MAX_TEXT_PROBLEMS = 20
 JSON_TYPES = frozenset({"application/json"})
 YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
 
@@ -41,6 +46,16 @@ class UnsupportedMediaType(InvalidInput):
     title = "Unsupported media type"
 
 
+class ClientGone(AppError):
+    """The caller hung up while sending the body: nobody is left to answer (nginx's 499)."""
+
+    status = 499
+    title = "Client closed request"
+
+
+log = logging.getLogger(__name__)
+
+
 def _invalid(detail: str) -> InvalidInput:
     return InvalidInput(detail, [FieldProblem("body", detail)])
 
@@ -50,11 +65,23 @@ async def _read_limited(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(f"the body is larger than {limit} bytes; send a smaller document")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"the body is larger than {limit} bytes; send a smaller document")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(
+                    f"the body is larger than {limit} bytes; send a smaller document"
+                )
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Not a fault of augur's: one line, no traceback, and no answer anyone would read.
+        log.info(
+            "%s %s: the client closed the connection while sending the body after %d bytes",
+            request.method,
+            request.url.path,
+            size,
+        )
+        raise ClientGone("the client closed the connection before the body was complete") from None
     return b"".join(chunks)
 
 
@@ -110,25 +137,60 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
+#: Where a value sits: ``None`` for the document, else (where its parent sits, key or index).
+_Trail = tuple[Any, "str | int"] | None
+
+
 def _check_bounds(value: Any) -> None:
-    for nodes, depth in enumerate(_depths(value), start=1):
+    """Depth, size and text in one iterative walk, so a deep document cannot exhaust the
+    interpreter's stack; shared YAML aliases are visited each time they are used, which is what
+    expanding them would cost. Text that no store can hold or no answer can carry (an unpaired
+    surrogate, NUL), in a key or a value at any depth, is refused here, before anything is built
+    or stored from the document, and every such place is named."""
+    found: list[FieldProblem] = []
+    stack: list[tuple[Any, int, _Trail]] = [(value, 1, None)]
+    nodes = 0
+    while stack:
+        item, depth, trail = stack.pop()
+        nodes += 1
         if depth > MAX_DEPTH:
             raise _invalid(f"the document is nested more than {MAX_DEPTH} levels deep")
         if nodes > MAX_NODES:
             raise _invalid(f"the document has more than {MAX_NODES} values")
-
-
-def _depths(value: Any) -> Iterator[int]:
-    # Iterative, so a deep document cannot exhaust the interpreter's stack; shared YAML
-    # aliases are visited each time they are used, which is what expanding them would cost.
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        yield depth
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
+        if isinstance(item, str):
+            if (bad := bad_char(item)) is not None:
+                found.append(FieldProblem(_path(trail), describe(bad)))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and (bad := bad_char(key)) is not None:
+                    found.append(FieldProblem(_path((trail, key)), "the key " + describe(bad)))
+                stack.append((child, depth + 1, (trail, key)))
         elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+            stack.extend((child, depth + 1, (trail, i)) for i, child in enumerate(item))
+    if found:
+        found.sort(key=lambda problem: problem.field)
+        more = len(found) - MAX_TEXT_PROBLEMS
+        detail = "the body holds text that cannot be stored" + (
+            f" ({len(found)} places; the first {MAX_TEXT_PROBLEMS} are named)" if more > 0 else ""
+        )
+        raise InvalidInput(detail, found[:MAX_TEXT_PROBLEMS])
+
+
+def _path(trail: _Trail) -> str:
+    """``spec.metrics[0].successCondition`` for the trail of keys and indexes to a value; a key
+    holding a bad character is written with it escaped, so the answer itself can be sent."""
+    parts: list[str | int] = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(key)
+    path = ""
+    for part in reversed(parts):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            text = escape(str(part))
+            path += f".{text}" if path else text
+    return path or "body"
 
 
 def _media_type(request: Request) -> str:

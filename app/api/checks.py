@@ -8,7 +8,7 @@ The same provider blocks a template would hold (`app/service/checks.py`), measur
 address goes through the allowlist first: augur makes the request from inside the cluster, so a
 caller must not be able to point it anywhere (the cloud metadata endpoint never). A wrong metric
 name or condition is a 422; an upstream that fails is a 200 whose `error` says so, as a run's
-Error measurement would.
+Error measurement would. A check needs a `write` token (see app/api/deps.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import Reader
+from app.api.deps import Writer
 from app.api.validate import problem_responses
 from app.core.addresses import AddressPolicy, AddressRefused
 from app.core.errors import FieldProblem, InvalidInput
@@ -35,7 +35,9 @@ from providers.errors import ConfigError
 
 __all__ = ["CheckAnswer", "Point", "router"]
 
-router = APIRouter(prefix="/api/v1/check", tags=["checks"], dependencies=[Reader])
+#: A check makes augur send a request of the caller's choosing and shows what came back: a
+#: `write` token, as for creating a run that measures, even when anonymous reads are on.
+router = APIRouter(prefix="/api/v1/check", tags=["checks"], dependencies=[Writer])
 
 
 class Point(BaseModel):

@@ -5,20 +5,44 @@ the right scope (`write` for anything that changes state, `read` otherwise, or n
 when anonymous reads are on). Flagger cannot send headers, so the gate routes also take the
 token as `?token=`; the access log never records query strings. With no tokens configured the
 API is open and the server binds to loopback only.
+
+Namespaces (a token written `write@team-a`, see `app/core/auth.py`): a route with
+`{namespace}` in its path is checked against it here; a route without one is cluster-wide and
+needs a token for every namespace, unless it reads the namespace from its body (the gates,
+validate: `GateWriter`, `BodyReaderWithToken`), when the route calls `authorize_namespace` as
+soon as it knows the namespace. A refusal is a 403 that names the namespace.
+
+Routes that make augur reach an address the caller names never take anonymous callers: the
+ad-hoc checks send the request and answer with what came back, so they need `write` (as creating
+a run that measures does); `/validate` only resolves the names it checks: a `read` token, even
+with anonymous reads on.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 
-from app.core.auth import Scope, Tokens
-from app.core.errors import AppError
+from app.core.auth import Access, Scope, Tokens
+from app.core.errors import AppError, FieldProblem
 from app.core.metrics import Metrics
 from app.service.runs import RunService
 
-__all__ = ["AppMetrics", "GateWriter", "Reader", "Runs", "Writer", "require"]
+__all__ = [
+    "AppMetrics",
+    "BodyReaderWithToken",
+    "GateWriter",
+    "Reader",
+    "Runs",
+    "Writer",
+    "authorize_namespace",
+    "require",
+]
+
+#: Where a route's namespace comes from: its path (or none: cluster-wide), or its body.
+NamespaceFrom = Literal["path", "body"]
+CLUSTER_WIDE = "ClusterAnalysisTemplates, the run list of every namespace and checks"
 
 
 class Unauthorized(AppError):
@@ -41,28 +65,80 @@ def _presented(request: Request, *, allow_query: bool) -> str | None:
     return None
 
 
-def require(scope: Scope, *, allow_query: bool = False) -> Any:
-    """A dependency that lets the request through with a token of at least `scope`."""
+def _limited_to(access: Access) -> str:
+    return ", ".join(sorted(access.namespaces or ()))
+
+
+def _authorize(access: Access, scope: Scope, namespace: str | None) -> None:
+    """Let the request through if the token has `scope` in `namespace` (`None`: cluster-wide)."""
+    granted = access.scope_in(namespace)
+    if granted is not None and granted >= scope:
+        return
+    if granted is not None:
+        if access.namespaces is None:
+            needs = f"the token has {granted.name.lower()} scope; this needs {scope.name.lower()}"
+            raise Forbidden(needs)
+        raise Forbidden(
+            f'the token has {granted.name.lower()} scope in namespace "{namespace}"; this needs '
+            f"{scope.name.lower()}",
+            [FieldProblem("namespace", f"use a token with {scope.name.lower()} scope here")],
+        )
+    if namespace is None:
+        raise Forbidden(
+            f"the token is limited to namespaces {_limited_to(access)}; cluster-wide endpoints "
+            f"({CLUSTER_WIDE}) need a token without a namespace limit"
+        )
+    raise Forbidden(
+        f'the token is limited to namespaces {_limited_to(access)}; namespace "{namespace}" is '
+        "not one of them",
+        [FieldProblem("namespace", f"one of {_limited_to(access)}, or use another token")],
+    )
+
+
+def require(
+    scope: Scope,
+    *,
+    allow_query: bool = False,
+    namespace_from: NamespaceFrom = "path",
+    anonymous: bool = True,
+) -> Any:
+    """A dependency that lets the request through with a token of at least `scope` where the
+    request acts: the path's `{namespace}` (cluster-wide without one), or, for
+    `namespace_from="body"`, any namespace now and the body's once the route calls
+    `authorize_namespace`. `anonymous=False`: even a `read` needs a token when anonymous reads
+    are on."""
 
     async def check(request: Request) -> None:
         tokens: Tokens = request.app.state.tokens
         if not tokens.configured:
             return
-        if scope is Scope.READ and request.app.state.settings.anonymous_reads:
+        if scope is Scope.READ and anonymous and request.app.state.settings.anonymous_reads:
             return
         presented = _presented(request, allow_query=allow_query)
         if presented is None:
             where = "an Authorization: Bearer header" + (" or ?token=" if allow_query else "")
             raise Unauthorized(f"this endpoint needs a token: send {where}")
-        granted = tokens.scope_of(presented)
-        if granted is None:
+        access = tokens.access(presented)
+        if access is None:
             raise Unauthorized("the token is not valid")
-        if granted < scope:
-            raise Forbidden(
-                f"the token has {granted.name.lower()} scope; this needs {scope.name.lower()}"
-            )
+        if namespace_from == "body":
+            if access.best < scope:
+                best = access.best.name.lower()
+                raise Forbidden(f"the token has {best} scope; this needs {scope.name.lower()}")
+            request.state.access = (access, scope)
+            return
+        _authorize(access, scope, request.path_params.get("namespace"))
 
     return Depends(check)
+
+
+def authorize_namespace(request: Request, namespace: str) -> None:
+    """For a route that reads its namespace from the body (`GateWriter`,
+    `BodyReaderWithToken`): a 403 unless the token reaches `namespace`. Open APIs and anonymous
+    reads pass."""
+    held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
+    if held is not None:
+        _authorize(held[0], held[1], namespace)
 
 
 def _runs(request: Request) -> RunService:
@@ -79,4 +155,6 @@ Runs = Annotated[RunService, Depends(_runs)]
 AppMetrics = Annotated[Metrics, Depends(_metrics)]
 Reader = require(Scope.READ)
 Writer = require(Scope.WRITE)
-GateWriter = require(Scope.WRITE, allow_query=True)
+#: A read that makes augur resolve names the caller chose: a token, even with anonymous reads.
+BodyReaderWithToken = require(Scope.READ, namespace_from="body", anonymous=False)
+GateWriter = require(Scope.WRITE, allow_query=True, namespace_from="body")

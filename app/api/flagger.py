@@ -27,7 +27,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.api.deps import AppMetrics, Runs
+from app.api.deps import AppMetrics, Runs, authorize_namespace
 from app.api.gates import (
     NAMESPACE,
     GateAnswer,
@@ -150,6 +150,7 @@ async def _flagger_payload(request: Request) -> FlaggerPayload:
         raise InvalidInput("the webhook payload is not Flagger's", found) from None
     check_field(NAMESPACE, payload.namespace, "namespace", "a Kubernetes namespace name")
     check_field(NAME, payload.name, "name", "a Kubernetes object name")
+    authorize_namespace(request, payload.namespace)
     return payload
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError, FieldProblem
+from app.core.text import escape
 
 __all__ = ["PROBLEM_JSON", "install", "problem"]
 
@@ -30,10 +31,13 @@ def problem(
     problems: list[FieldProblem] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
+    # Messages quote what was sent; text no answer can carry is shown escaped, never a 500.
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    body["detail"] = detail
+    body["detail"] = escape(detail)
     if problems:
-        body["errors"] = [{"field": p.field, "message": p.message} for p in problems]
+        body["errors"] = [
+            {"field": escape(p.field), "message": escape(p.message)} for p in problems
+        ]
     return JSONResponse(
         body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -26,10 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
+from app.api.lists import ListResponse
 from app.api.selector import parse_selector
 from app.api.templates import Name, Namespace
 from app.api.validate import problem_responses, run_request_body
 from app.core.errors import FieldProblem, InvalidInput
+from app.core.limits import INT32_MAX, MAX_CONTINUE_CHARS, MAX_NAME
 from app.service.runs import RunService
 from app.spec.document import run_document
 from app.spec.models import API_VERSION, AnalysisRun
@@ -47,14 +50,22 @@ def encode_continue(cursor: tuple[datetime, str]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+#: A run's id as the store writes it (a UUID), the only id a token can carry.
+_RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def decode_continue(token: str) -> tuple[datetime, str]:
+    """The cursor a `continue` token carries; any token this API did not hand out is a 422
+    naming `continue` (too long, not base64, not the JSON inside, a time or id out of shape)."""
     try:
+        if len(token) > MAX_CONTINUE_CHARS:
+            raise ValueError("too long")
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(raw)
         created, run_id = datetime.fromisoformat(data["c"]), data["i"]
-        if created.tzinfo is None or not isinstance(run_id, str):
+        if created.tzinfo is None or not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
             raise ValueError("incomplete")
-    except (binascii.Error, ValueError, TypeError, KeyError):
+    except (binascii.Error, ValueError, TypeError, KeyError, IndexError, RecursionError):
         raise InvalidInput(
             "continue: the token is not one this API handed out",
             [
@@ -116,13 +127,29 @@ def _measurement(record: MeasurementRecord) -> MeasurementItem:
     )
 
 
+_SEQ = re.compile(r"[0-9]{1,10}")
+
+
 def _after(text: str) -> tuple[str | None, int]:
-    """`after` is a seq, or `metric:seq` (the token a page over every metric hands out)."""
+    """`after` is a seq, or `metric:seq` (the token a page over every metric hands out); a seq
+    is a whole number the store can hold (32 bits), a metric a name of at most 253 characters."""
     metric, sep, seq = text.rpartition(":")
-    if not seq.isdigit() or (sep and not metric):
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    if (
+        not _SEQ.fullmatch(seq)
+        or int(seq) > INT32_MAX
+        or (sep and not metric)
+        or len(metric) > MAX_NAME
+    ):
         raise InvalidInput(
-            f"after: {text!r} is not a measurement position",
-            [FieldProblem("after", "a seq such as 10, or metadata.continue of the last page")],
+            f"after: {shown!r} is not a measurement position",
+            [
+                FieldProblem(
+                    "after",
+                    f"a seq from 0 to {INT32_MAX} such as 10, or metadata.continue of the "
+                    "last page (metric:seq)",
+                )
+            ],
         )
     return (metric if sep else None), int(seq)
 
@@ -185,7 +212,7 @@ async def _list(
     phase: Phase | None,
     limit: int,
     token: str | None,
-) -> dict[str, Any]:
+) -> ListResponse:
     page, cursor = await runs.list_page(
         namespace=namespace,
         phase=phase.value if phase else None,
@@ -193,12 +220,14 @@ async def _list(
         limit=limit,
         after=decode_continue(token) if token else None,
     )
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "AnalysisRunList",
-        "metadata": {"continue": encode_continue(cursor)} if cursor else {},
-        "items": [run_document(run) for run in page],
-    }
+    return ListResponse(
+        {
+            "apiVersion": API_VERSION,
+            "kind": "AnalysisRunList",
+            "metadata": {"continue": encode_continue(cursor)} if cursor else {},
+            "items": [run_document(run) for run in page],
+        }
+    )
 
 
 LIST: dict[int | str, dict[str, Any]] = {
@@ -221,7 +250,7 @@ async def list_runs(
     phase: PhaseFilter = None,
     limit: Limit = 100,
     token: Continue = None,
-) -> dict[str, Any]:
+) -> ListResponse:
     return await _list(
         runs, namespace=namespace, selector=label_selector, phase=phase, limit=limit, token=token
     )
@@ -240,7 +269,7 @@ async def list_all_runs(
     phase: PhaseFilter = None,
     limit: Limit = 100,
     token: Continue = None,
-) -> dict[str, Any]:
+) -> ListResponse:
     return await _list(
         runs, namespace=None, selector=label_selector, phase=phase, limit=limit, token=token
     )
@@ -268,7 +297,9 @@ async def list_measurements(
     namespace: Namespace,
     name: Name,
     runs: Runs,
-    metric: Annotated[str | None, Query(description="Only this metric's measurements")] = None,
+    metric: Annotated[
+        str | None, Query(max_length=MAX_NAME, description="Only this metric's measurements")
+    ] = None,
     after: Annotated[
         str, Query(description="metadata.continue of the previous page (a seq, or metric:seq)")
     ] = "0",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from app.core.errors import FieldProblem, InvalidInput
+from app.core.limits import MAX_SELECTOR_REQUIREMENTS
 from app.store.runs import LabelRequirement
 
 __all__ = ["SELECTOR_HELP", "parse_selector"]
@@ -44,7 +45,11 @@ def parse_selector(text: str) -> list[LabelRequirement]:
     try:
         parts = _requirements(text) if text.strip() else []
     except ValueError as exc:
-        raise _bad_selector(f"{text!r}: {exc}") from None
+        raise _bad_selector(f"{_shown(text)}: {exc}") from None
+    if len(parts) > MAX_SELECTOR_REQUIREMENTS:  # each is a subquery: counted before any is built
+        raise _bad_selector(
+            f"{len(parts)} requirements; at most {MAX_SELECTOR_REQUIREMENTS} are allowed"
+        )
     for raw in parts:
         part = raw.strip()
         if (match := _NOT.fullmatch(part)) is not None:
@@ -59,7 +64,7 @@ def parse_selector(text: str) -> list[LabelRequirement]:
         elif _EXISTS.fullmatch(part) is not None:
             found.append((part, "exists", ()))
         else:
-            raise _bad_selector(f"{part!r} is not a label requirement")
+            raise _bad_selector(f"{_shown(part)} is not a label requirement")
         key, _, values = found[-1]
         _check_label(key, values)
     return found
@@ -80,6 +85,11 @@ def _check_label(key: str, values: tuple[str, ...]) -> None:
             raise _bad_selector(
                 f"a {what} of {len(text)} characters ({text[:16]}...); at most {most} are allowed"
             )
+
+
+def _shown(text: str) -> str:
+    """A part of the selector as a message quotes it: at most 60 characters of it."""
+    return repr(text) if len(text) <= 60 else repr(text[:60]) + f"... ({len(text)} characters)"
 
 
 def _bad_selector(what: str) -> InvalidInput:

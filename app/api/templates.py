@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
+from app.api.lists import ListResponse
 from app.api.validate import problem_responses
 from app.service.runs import RunService
 from app.service.templates import CLUSTER_KIND, NAMESPACED_KIND
@@ -84,10 +85,10 @@ async def _put(
     return template_body(record)
 
 
-async def _list(runs: RunService, *, kind: str, namespace: str) -> dict[str, Any]:
+async def _list(runs: RunService, *, kind: str, namespace: str) -> ListResponse:
     records = await runs.list_templates(kind=kind, namespace=namespace)
     items = [template_body(record) for record in records]
-    return {"apiVersion": API_VERSION, "kind": f"{kind}List", "items": items}
+    return ListResponse({"apiVersion": API_VERSION, "kind": f"{kind}List", "items": items})
 
 
 def _put_responses(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
@@ -131,7 +132,7 @@ async def get_template(namespace: Namespace, name: Name, runs: Runs) -> dict[str
     response_model=None,
     responses={200: {"model": AnalysisTemplateList}, **problem_responses(422)},
 )
-async def list_templates(namespace: Namespace, runs: Runs) -> dict[str, Any]:
+async def list_templates(namespace: Namespace, runs: Runs) -> ListResponse:
     return await _list(runs, kind=NAMESPACED_KIND, namespace=namespace)
 
 
@@ -179,7 +180,7 @@ async def get_cluster_template(name: Name, runs: Runs) -> dict[str, Any]:
     response_model=None,
     responses={200: {"model": ClusterAnalysisTemplateList}, **problem_responses()},
 )
-async def list_cluster_templates(runs: Runs) -> dict[str, Any]:
+async def list_cluster_templates(runs: Runs) -> ListResponse:
     return await _list(runs, kind=CLUSTER_KIND, namespace="")
 
 

@@ -6,7 +6,8 @@ given as `?arg=name=value` (repeated, as `-a`) — or what `POST .../analysisrun
 references and args, or an inline spec) plus the `namespace` the references are looked up in. A
 run that could not start is not an HTTP error here: the answer is 200 with every problem listed,
 so a CI job can show them all. Only a request that cannot be read at all (size, media type,
-syntax, an `arg` that is not name=value) is a 4xx.
+syntax, an `arg` that is not name=value) is a 4xx. Provider addresses are checked against the
+allowlist, which resolves their names: a token is needed even when anonymous reads are on.
 
 This module also holds the problem+json schema the other API modules document their errors with.
 """
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from app.api.body import read_documents
-from app.api.deps import Reader, Runs
+from app.api.deps import BodyReaderWithToken, Runs, authorize_namespace
 from app.core.errors import FieldProblem, InvalidInput
 from app.service.admission import invalid
 from app.service.requests import RunRequest
@@ -150,7 +151,7 @@ def _is_request(documents: list[Any]) -> bool:
         "`namespace`. Every problem is listed in a 200 answer; `valid` is true when there are "
         "none."
     ),
-    dependencies=[Reader],
+    dependencies=[BodyReaderWithToken],
     response_model=Validation,
     responses=problem_responses(413, 415, 422),
     openapi_extra=run_request_body(namespace=True),
@@ -170,6 +171,8 @@ async def validate(request: Request, runs: Runs, arg: ArgQuery = None) -> Valida
     namespace = _namespace(documents[0]) if form else "default"
     if isinstance(namespace, FieldError):
         return Validation(valid=False, problems=[namespace])
+    if form:  # it reads the namespace's templates; documents are checked on their own
+        authorize_namespace(request, namespace)
     try:
         if form:
             await runs.build_run(namespace, documents[0])

@@ -12,6 +12,7 @@ import typer
 from app.cli.common import (
     ArgsOption,
     FilesOption,
+    NamespaceOption,
     Output,
     SecretsDirOption,
     fail_usage,
@@ -107,9 +108,7 @@ def run(
             "--wide/--no-wide", help="Table: each metric's full last value and message too."
         ),
     ] = False,
-    namespace: Annotated[
-        str, typer.Option("-n", "--namespace", metavar="NAME", help="Namespace of the run.")
-    ] = "",
+    namespace: NamespaceOption = "",
 ) -> None:
     """Run an analysis here, with no server. Exit 0 Successful, 1 Failed, 2 Error,
     3 Inconclusive, 64 invalid input."""
@@ -168,10 +167,18 @@ async def _run(
         if live:
             with Live(view, console=console, refresh_per_second=8):
                 return await run_locally(
-                    prepared, clock=clock, secrets_dir=secrets_dir, on_status=view.update
+                    prepared,
+                    clock=clock,
+                    secrets_dir=secrets_dir,
+                    namespace=namespace,
+                    on_status=view.update,
                 )
         done = await run_locally(
-            prepared, clock=clock, secrets_dir=secrets_dir, on_status=view.update
+            prepared,
+            clock=clock,
+            secrets_dir=secrets_dir,
+            namespace=namespace,
+            on_status=view.update,
         )
     except BeyondHorizon as exc:
         assert plan is not None
@@ -187,22 +194,20 @@ def validate(
     files: FilesOption,
     arg: ArgsOption = None,
     secrets_dir: SecretsDirOption = None,
-    namespace: Annotated[
-        str, typer.Option("-n", "--namespace", metavar="NAME", help="Namespace of the run.")
-    ] = "",
+    namespace: NamespaceOption = "",
 ) -> None:
     """Check templates and args the way a run would, reporting every problem at once; with
     --secrets-dir, also that every secretKeyRef arg resolves and its provider block holds."""
     prepared = asyncio.run(_prepared_run(files, arg or [], namespace))
     if secrets_dir is not None:
-        asyncio.run(_check_secrets(prepared, secrets_dir))
+        asyncio.run(_check_secrets(prepared, secrets_dir, namespace))
     count = len(prepared.spec.metrics)
     typer.echo(f"valid: {prepared.metadata.name} ({count} metric{'s' if count != 1 else ''})")
 
 
-async def _check_secrets(run: AnalysisRun, secrets_dir: Path) -> None:
+async def _check_secrets(run: AnalysisRun, secrets_dir: Path, namespace: str) -> None:
     """Resolve every metric with the real secrets, as the first measurement will, and build
-    its provider; messages never hold a secret's value."""
+    its provider; messages never hold a secret's value. `-n` selects `<dir>/<namespace>/`."""
     from app.cli.local import provider_checker
     from app.spec.args import DirectorySecrets, redact, resolve_metrics
     from app.spec.errors import ArgError
@@ -210,7 +215,7 @@ async def _check_secrets(run: AnalysisRun, secrets_dir: Path) -> None:
 
     try:
         resolved = resolve_metrics(
-            run.spec.metrics, run.spec.args, secrets=DirectorySecrets(secrets_dir)
+            run.spec.metrics, run.spec.args, secrets=DirectorySecrets(secrets_dir, namespace)
         )
     except ArgError as exc:
         fail_usage([f"{exc.path or 'spec.args'}: {exc.message} (in --secrets-dir {secrets_dir})"])

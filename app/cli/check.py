@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -35,6 +34,7 @@ from app.service.checks import (
     skywalking_block,
     web_block,
 )
+from app.service.outbound import CLI_POLICY, outbound_client
 from app.spec.status import Phase
 from providers.errors import ConfigError
 
@@ -93,7 +93,7 @@ def point_times(found: list[Point], step: str) -> list[str]:
 
 def _execute(block: Mapping[str, Any], condition: str) -> CheckOutcome:
     async def main() -> CheckOutcome:
-        async with httpx.AsyncClient() as http:
+        async with outbound_client(CLI_POLICY) as http:
             return await run_check(block, condition=condition, http=http, now=datetime.now(UTC))
 
     try:

@@ -20,6 +20,7 @@ __all__ = [
     "AugurCommand",
     "AugurGroup",
     "FilesOption",
+    "NamespaceOption",
     "Output",
     "SecretsDirOption",
     "fail_usage",
@@ -53,13 +54,23 @@ ArgsOption = Annotated[
     list[str] | None,
     typer.Option("-a", "--arg", metavar="NAME=VALUE", help="An argument (repeatable)."),
 ]
+NamespaceOption = Annotated[
+    str,
+    typer.Option(
+        "-n",
+        "--namespace",
+        metavar="NAME",
+        help="Namespace of the run; --secrets-dir is then read from DIR/NAME/.",
+    ),
+]
 SecretsDirOption = Annotated[
     Path | None,
     typer.Option(
         "--secrets-dir",
         envvar="AUGUR_SECRETS_DIR",
         metavar="DIR",
-        help="Folder laid out like mounted Secrets: <secret>/<key> (secretKeyRef).",
+        help="Folder laid out like mounted Secrets: <secret>/<key> (secretKeyRef); with -n NS, "
+        "run and validate read NS/<secret>/<key>.",
     ),
 ]
 

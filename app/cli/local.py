@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.engine.runner import Clock, OnStatus, Runner, SystemClock, VirtualClock, provider_cache
+from app.service.outbound import CLI_POLICY, outbound_client
 from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
 from providers import registry
@@ -24,14 +23,17 @@ async def run_locally(
     *,
     virtual_time: bool = False,
     secrets_dir: Path | None = None,
+    namespace: str = "",
     on_status: OnStatus | None = None,
     start: datetime | None = None,
     clock: Clock | None = None,
 ) -> AnalysisRun:
-    """Run to completion on `clock` (or a virtual clock from `start`, or the system clock)."""
+    """Run to completion on `clock` (or a virtual clock from `start`, or the system clock).
+    Secrets come from `<secrets_dir>/<namespace>/<secret>/<key>` when `namespace` (`-n`) is
+    given, else from `<secrets_dir>/<secret>/<key>`: a local folder of one's own secrets."""
     if clock is None:
         clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
-    async with httpx.AsyncClient() as http:
+    async with outbound_client(CLI_POLICY) as http:
 
         def build(block: Mapping[str, Any]) -> Provider:
             return registry.build(block, http=http)
@@ -40,7 +42,7 @@ async def run_locally(
         runner = Runner(
             clock=clock,
             providers=source,
-            secrets=DirectorySecrets(secrets_dir) if secrets_dir else None,
+            secrets=DirectorySecrets(secrets_dir, namespace) if secrets_dir else None,
             on_status=on_status,
         )
         try:
@@ -53,7 +55,7 @@ async def run_locally(
 @asynccontextmanager
 async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
     """A provider check for `app.service.submit.check_run`: builds each block, then discards it."""
-    async with httpx.AsyncClient() as http:
+    async with outbound_client(CLI_POLICY) as http:
 
         def check(block: Mapping[str, Any]) -> object:
             return registry.build(block, http=http)

@@ -2,7 +2,8 @@
 
 Two guarantees: the access log records the path but never the query string (gate URLs may
 carry `?token=`), and every line passes through a `Redactor` that replaces known secret values
-(provider tokens, args from secrets) with `*****` wherever they appear.
+(provider tokens, args from secrets) with `*****` wherever they appear, in the forms
+`app.core.redaction` finds (raw, JSON-escaped, URL-encoded, base64).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.redaction import redact_text
+
 __all__ = ["CHATTY", "AccessLog", "JsonFormatter", "Redactor", "configure_logging"]
 
-REDACTED = "*****"
 # Attributes every LogRecord has; anything else was passed with `extra=` and is emitted as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
     "message",
@@ -41,11 +43,8 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+            secrets = tuple(self._secrets)
+        return redact_text(text, secrets)
 
 
 class JsonFormatter(logging.Formatter):

@@ -15,8 +15,15 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".augur")
+DEFAULT_MAX_UPSTREAM_BYTES = 4 * 1024 * 1024
 
-__all__ = ["DEFAULT_DATA_DIR", "Settings", "default_store_url", "describe_errors"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_MAX_UPSTREAM_BYTES",
+    "Settings",
+    "default_store_url",
+    "describe_errors",
+]
 
 
 def default_store_url(data_dir: Path = DEFAULT_DATA_DIR) -> str:
@@ -46,7 +53,10 @@ class Settings(BaseSettings):
     )
     tokens: str = Field(
         default="",
-        description="API tokens as scope:token pairs, comma-separated (scope read or write).",
+        description=(
+            "API tokens as scope:token pairs, comma-separated (scope read or write; "
+            "scope@ns+ns limits a token to those namespaces)."
+        ),
     )
     tokens_file: Path | None = Field(
         default=None, description="File of `scope token` lines (a mounted Secret)."
@@ -59,7 +69,15 @@ class Settings(BaseSettings):
         description="Hosts providers may call: globs, host:port or CIDR blocks, comma-separated.",
     )
     secrets_dir: Path | None = Field(
-        default=None, description="Folder laid out like mounted Secrets: <secret>/<key>."
+        default=None,
+        description="Folder of the Secrets that secretKeyRef args read (see secrets_layout).",
+    )
+    secrets_layout: Literal["namespaced", "flat"] = Field(
+        default="namespaced",
+        description=(
+            "namespaced: <secrets_dir>/<namespace>/<secret>/<key>, a run reads its own "
+            "namespace's only; flat: <secrets_dir>/<secret>/<key>, every run reads every secret."
+        ),
     )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a replica holds a run it is measuring."
@@ -72,6 +90,11 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted."
+    )
+    max_upstream_bytes: int = Field(
+        default=DEFAULT_MAX_UPSTREAM_BYTES,
+        ge=1024,
+        description="Largest provider answer read (an Error measurement beyond).",
     )
     condition_steps: int = Field(
         default=1_000_000, ge=1000, description="Step budget of one condition evaluation."

@@ -134,7 +134,12 @@ def record_measurement(
     metadata: Mapping[str, str] | None = None,
     secrets: Sequence[str] = (),
 ) -> AnalysisRunStatus:
-    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``."""
+    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``.
+
+    The one place a provider's output enters a run: every secret in ``secrets`` (the values
+    read for this pass), in any form :func:`~app.spec.args.redact` finds, is replaced with
+    ``*****`` in the measurement's value, message and metadata and in the metric's metadata,
+    so nothing stored, served or logged downstream can hold one."""
     new = status.model_copy(deep=True)
     result = new.result(task.metric.name)
     if result is None:
@@ -142,10 +147,12 @@ def record_measurement(
             name=task.metric.name,
             phase=Phase.RUNNING,
             dry_run=dry_run,
-            metadata=dict(metadata) if metadata else None,
+            metadata=_redact_map(metadata, secrets),
         )
         new.metric_results.append(result)
     m = measurement.model_copy(deep=True)
+    m.value = redact(m.value, secrets)
+    m.metadata = _redact_map(m.metadata, secrets)
     if task.kind == "terminate" and m.phase in (Phase.SUCCESSFUL, Phase.INCONCLUSIVE):
         m.message = METRIC_TERMINATED
     if m.phase.completed:
@@ -158,6 +165,12 @@ def record_measurement(
     else:
         result.measurements.append(m)
     return new
+
+
+def _redact_map(values: Mapping[str, str] | None, secrets: Sequence[str]) -> dict[str, str] | None:
+    if not values:
+        return None
+    return {redact(key, secrets): redact(value, secrets) for key, value in values.items()}
 
 
 def _count(result: MetricResult, phase: Phase) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from app.core.errors import FieldProblem, InvalidInput
+from app.core.limits import MAX_TEMPLATES
 from app.service.admission import Admission, field_problems, invalid
 from app.service.submit import Problems, Submission, add_documents, build_run
 from app.service.templates import CLUSTER_KIND, NAMESPACED_KIND, qualified_name
@@ -38,6 +39,8 @@ from app.store.sql import SqlStore
 
 __all__ = ["RunRequest", "RunRequests"]
 
+#: Where a run's problem is found in a request naming templates, by where the run has it.
+_REQUEST_FIELDS = {"spec.args": "args", "metadata.labels": "labels"}
 #: Kubernetes object names (DNS-1123 subdomains).
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\Z")
 
@@ -95,12 +98,12 @@ class RunRequests(Admission):
         except InvalidInput as exc:
             if field == "metadata.name":
                 raise
-            # The caller supplies values in the request's `args`, so that is the field to fix.
+            # The caller supplies values in the request's `args` (and labels in `labels`), so
+            # those are the fields to fix; a problem both name is said once.
             moved = [
-                FieldProblem("args" if p.field == "spec.args" else p.field, p.message)
-                for p in exc.problems
+                FieldProblem(_REQUEST_FIELDS.get(p.field, p.field), p.message) for p in exc.problems
             ]
-            raise InvalidInput(exc.detail, moved) from None
+            raise InvalidInput(exc.detail, list(dict.fromkeys(moved))) from None
         return run
 
     def check_documents(self, documents: Sequence[Any], args: Sequence[Argument]) -> AnalysisRun:
@@ -169,6 +172,9 @@ class RunRequests(Admission):
             raise InvalidInput(
                 "templates is empty", [FieldProblem("templates", "name at least one")]
             )
+        if len(refs) > MAX_TEMPLATES:  # each is a lookup in the store: counted first
+            message = f"{len(refs)} templates; at most {MAX_TEMPLATES} are allowed"
+            raise InvalidInput(message, [FieldProblem("templates", message)])
         stored: dict[tuple[str, bool], AnalysisTemplate | ClusterAnalysisTemplate] = {}
         missing: list[FieldProblem] = []
 

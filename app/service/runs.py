@@ -13,6 +13,7 @@ in by, and every problem is reported at once as a 422 before anything is stored.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,23 @@ from app.store.runs import LabelRequirement
 from app.store.sql import SqlStore
 
 __all__ = ["RunService"]
+
+log = logging.getLogger(__name__)
+
+
+def _readable(record: RunRecord) -> AnalysisRun | None:
+    """The stored run, or None (logged) when it no longer reads: one such run (stored by an
+    older augur, or by hand) is left out of a list rather than failing the whole list."""
+    try:
+        return run_from_record(record)
+    except ValueError as exc:  # pydantic's ValidationError among them
+        log.error(
+            "left run %s/%s out of a list: it no longer reads (%s)",
+            record.namespace,
+            record.name,
+            type(exc).__name__,
+        )
+        return None
 
 
 @dataclass
@@ -94,7 +112,7 @@ class RunService(Templates, RunRequests):
         )
         page = records[:limit]
         cursor = (page[-1].created_at, page[-1].id) if len(records) > limit else None
-        return [run_from_record(record) for record in page], cursor
+        return [run for record in page if (run := _readable(record)) is not None], cursor
 
     async def terminate(self, namespace: str, name: str) -> AnalysisRun:
         """Argo's `spec.terminate`: running metrics stop, the run ends at its next pass."""

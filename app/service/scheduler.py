@@ -32,7 +32,7 @@ from app.engine.runner import Runner, attempts_of
 from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
 from app.service.observe import observe
-from app.spec.args import SecretSource
+from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
@@ -110,7 +110,7 @@ class Scheduler:
     clock: Callable[[], datetime]
     http: httpx.AsyncClient
     metrics: Metrics
-    secrets: SecretSource | None = None
+    secrets: SecretsByNamespace | None = None
     limits: Limits | None = None
     judging: Judging = inline
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -271,7 +271,7 @@ class Scheduler:
         return Runner(
             clock=_WallClock(self.clock),
             providers=source,
-            secrets=self.secrets,
+            secrets=self.secrets.for_namespace(run.metadata.namespace) if self.secrets else None,
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
             limits=self.limits,
             judging=self.judging,

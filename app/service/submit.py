@@ -22,6 +22,7 @@ import yaml
 from app.engine.conditions import check_conditions
 from app.expr import Limits
 from app.spec.audit import audit_run_spec, undeclared_args
+from app.spec.bounds import meta_issues
 from app.spec.errors import MergeError, SpecError, SpecIssue
 from app.spec.hints import closest
 from app.spec.load import salvage, template_model
@@ -218,7 +219,7 @@ def check_run(
     """Raise `Problems` listing every mistake the first reconcile would meet, and those found
     while the run was built (`limits`: the budgets its conditions will get)."""
     audit = audit_run_spec(run.spec)
-    issues = [*run.submission_problems, *audit.issues]
+    issues = [*run.submission_problems, *meta_issues(run.metadata), *audit.issues]
     try:
         check_conditions([metric or _NOTHING for metric in audit.metrics], limits=limits)
     except SpecError as exc:

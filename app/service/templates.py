@@ -8,6 +8,7 @@ from typing import Any
 
 from app.core.errors import FieldProblem, InvalidInput, NotFound
 from app.service.admission import Admission, field_problems, invalid
+from app.spec.bounds import meta_issues, spec_issues
 from app.spec.errors import SpecError
 from app.spec.load import salvage, template_model
 from app.spec.models import (
@@ -66,6 +67,9 @@ class Templates(Admission):
                     [FieldProblem(path, f"leave it out or make it {wanted!r}")],
                 )
         template.metadata.name, template.metadata.namespace = name, namespace
+        capped = [*spec_issues(template.spec), *meta_issues(template.metadata)]
+        if capped:  # over augur's caps: checking each metric would cost what they bound
+            raise InvalidInput(f"the {kind} is not valid", field_problems([*issues, *capped]))
         found = [*field_problems(issues), *self._template_problems(template)]
         if found:
             raise InvalidInput(f"the {kind} is not valid", found)

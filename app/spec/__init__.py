@@ -3,8 +3,9 @@ with Argo's validation rules, argument resolution and template merging.
 
 Modules: ``models`` (pydantic models, camelCase aliases), ``validate`` (ValidateMetrics with
 Argo's messages; dry-run/retention rule maps), ``args`` (``{{args.x}}`` substitution, secrets,
-redaction), ``merge`` (building a run spec from templates), ``load`` (parsing YAML/JSON into
-models, or salvaging what is right in them; Argo's pre-flight checks), ``audit`` (every problem
+redaction), ``secrets`` (reading them from the run's namespace's folder), ``merge`` (building a
+run spec from templates), ``load`` (parsing YAML/JSON into models, or salvaging what is right in
+them; Argo's pre-flight checks), ``audit`` (every problem
 of a run spec at once, for submission; args nothing declares), ``hints`` (did-you-mean), ``errors``
 (located errors). Go durations are parsed by
 ``providers.goduration``, shared with the providers. ``status`` is Argo's AnalysisRun status

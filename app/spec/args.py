@@ -5,31 +5,44 @@ Argo serialises the whole metric to JSON, substitutes ``{{args.name}}`` placehol
 provider bodies included, is therefore substituted, and the error texts
 (``failed to resolve {{args.x}}``, ``argument "x" was not supplied``) are Argo's.
 
-Secrets come from a directory laid out like a mounted Kubernetes Secret,
-``<secrets_dir>/<secret name>/<key>``; their values are redacted from measurement messages.
+Secrets are read by :mod:`app.spec.secrets` (the run's namespace's folder). Their values never
+leave the process: :func:`resolve_metrics` returns them beside the metrics so the engine can
+redact every measurement (:func:`redact`, every form :mod:`app.core.redaction` finds) before it
+is stored, served or logged, and its own errors are redacted before they are raised.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
+from app.core.redaction import REDACTED, redact_text
 from app.spec.errors import ArgError
 from app.spec.models import Argument, Metric
+from app.spec.secrets import (
+    DirectorySecrets,
+    MappingSecrets,
+    SecretsByNamespace,
+    SecretsDir,
+    SecretSource,
+)
 from providers.golang import marshal
 
 __all__ = [
     "REDACTED",
     "TEMP_FOR_SECRET",
+    "ArgValues",
     "DirectorySecrets",
     "MappingSecrets",
     "ResolvedArgs",
     "SecretSource",
+    "SecretsByNamespace",
+    "SecretsDir",
+    "arg_values",
     "go_quote",
     "placeholders",
     "redact",
@@ -41,7 +54,6 @@ __all__ = [
 
 #: What Argo substitutes for secret args when it only validates and schedules.
 TEMP_FOR_SECRET = "temp-for-secret"  # noqa: S105 (a placeholder, not a credential)
-REDACTED = "*****"
 _OPEN, _CLOSE = "{{", "}}"
 _SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _STRING_FIELDS = ("interval", "initialDelay", "successCondition", "failureCondition")
@@ -70,7 +82,12 @@ def go_quote(text: str) -> str:
     return "".join(out)
 
 
-def _values(args: Sequence[Argument] | None) -> dict[str, str]:
+#: Arg values by tag (``args.name``), as :func:`arg_values` builds them once per run.
+ArgValues = Mapping[str, str]
+
+
+def arg_values(args: Sequence[Argument] | None) -> dict[str, str]:
+    """The value of each arg by its tag; :class:`ArgError` names the first arg without one."""
     values: dict[str, str] = {}
     for arg in args or ():
         if arg.value is None:
@@ -79,26 +96,33 @@ def _values(args: Sequence[Argument] | None) -> dict[str, str]:
     return values
 
 
-def substitute(template: str, args: Sequence[Argument] | None, *, quoted: bool = False) -> str:
-    """``ResolveArgs`` (``quoted=False``) / ``ResolveQuotedArgs`` (``quoted=True``)."""
-    values = _values(args)
+def substitute(
+    template: str, args: Sequence[Argument] | ArgValues | None, *, quoted: bool = False
+) -> str:
+    """``ResolveArgs`` (``quoted=False``) / ``ResolveQuotedArgs`` (``quoted=True``).
+
+    ``args`` may be the values :func:`arg_values` built already, so a run's metrics share one
+    table. The text is scanned once by position (no copies of what is left), so the work is
+    linear in the text, however many placeholders it holds.
+    """
+    values = args if isinstance(args, Mapping) else arg_values(args)
     out: list[str] = []
     unresolved: str | None = None
-    rest = template
+    at = 0
     while True:
-        start = rest.find(_OPEN)
+        start = template.find(_OPEN, at)
         if start < 0:
-            out.append(rest)
+            out.append(template[at:])
             break
-        out.append(rest[:start])
-        rest = rest[start + len(_OPEN) :]
-        end = rest.find(_CLOSE)
+        out.append(template[at:start])
+        inside = start + len(_OPEN)
+        end = template.find(_CLOSE, inside)
         if end < 0:
             raise ArgError(
                 f"Cannot find end tag={go_quote(_CLOSE)} in the template={go_quote(template)} "
-                f"starting from {go_quote(rest)}"
+                f"starting from {go_quote(template[inside:])}"
             )
-        tag, rest = rest[:end], rest[end + len(_CLOSE) :]
+        tag, at = template[inside:end], end + len(_CLOSE)
         replacement = values.get(tag.strip())
         if replacement is None:
             unresolved = f"failed to resolve {{{{{tag}}}}}"
@@ -114,55 +138,15 @@ def placeholders(text: str) -> list[str]:
     """The tags of the ``{{tag}}`` placeholders in ``text`` as written (``" args.x "``), found
     as :func:`substitute` finds them; an unterminated ``{{`` ends the search."""
     tags: list[str] = []
-    rest = text
-    while (start := rest.find(_OPEN)) >= 0:
-        rest = rest[start + len(_OPEN) :]
-        end = rest.find(_CLOSE)
+    at = 0
+    while (start := text.find(_OPEN, at)) >= 0:
+        inside = start + len(_OPEN)
+        end = text.find(_CLOSE, inside)
         if end < 0:
             break
-        tags.append(rest[:end])
-        rest = rest[end + len(_CLOSE) :]
+        tags.append(text[inside:end])
+        at = end + len(_CLOSE)
     return tags
-
-
-class SecretSource(Protocol):
-    def read(self, name: str, key: str) -> str:
-        """The value of ``key`` in secret ``name``; :class:`ArgError` with Argo's text if absent."""
-        ...
-
-
-def _safe(part: str) -> bool:
-    return bool(part) and "/" not in part and "\\" not in part and part not in {".", ".."}
-
-
-@dataclass(frozen=True, slots=True)
-class DirectorySecrets:
-    """Secrets mounted as files: ``<root>/<secret name>/<key>``."""
-
-    root: Path
-
-    def read(self, name: str, key: str) -> str:
-        folder = self.root / name
-        if not _safe(name) or not folder.is_dir():
-            raise ArgError(f'secrets "{name}" not found')
-        path = folder / key
-        if not _safe(key) or not path.is_file():
-            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
-        return path.read_bytes().decode("utf-8", errors="replace")
-
-
-@dataclass(frozen=True, slots=True)
-class MappingSecrets:
-    """Secrets held in memory (tests, the CLI): ``{"secret": {"key": "value"}}``."""
-
-    secrets: Mapping[str, Mapping[str, str]]
-
-    def read(self, name: str, key: str) -> str:
-        if name not in self.secrets:
-            raise ArgError(f'secrets "{name}" not found')
-        if key not in self.secrets[name]:
-            raise ArgError(f"key '{key}' does not exist in secret '{name}'")
-        return self.secrets[name][key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +191,7 @@ def _json_error(exc: json.JSONDecodeError) -> str:
     return exc.msg
 
 
-def resolve_metric(metric: Metric, args: Sequence[Argument] | None) -> Metric:
+def resolve_metric(metric: Metric, args: Sequence[Argument] | ArgValues | None) -> Metric:
     """``ResolveMetricArgs``: substitute in the metric's Go JSON text and parse it back."""
     text = substitute(_metric_json(metric), args, quoted=True)
     try:
@@ -234,12 +218,13 @@ def resolve_metrics(
 ) -> ResolvedMetrics:
     """Resolve every metric; :class:`ArgError` carries Argo's text (the run message's tail)."""
     values = resolve_arg_values(args, secrets=secrets)
-    return ResolvedMetrics([resolve_metric(m, values.args) for m in metrics], values.secrets)
+    table = arg_values(values.args) if metrics else {}  # once for the run, not per metric
+    try:
+        return ResolvedMetrics([resolve_metric(m, table) for m in metrics], values.secrets)
+    except ArgError as exc:  # a parse error may quote the text a secret was put into
+        raise ArgError(redact(exc.message, values.secrets), path=exc.path) from None
 
 
-def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every non-empty secret value in ``text`` with ``*****``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, REDACTED)
-    return text
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every non-empty secret value, raw or encoded, replaced by ``*****``."""
+    return redact_text(text, secrets)

@@ -23,7 +23,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.spec.args import placeholders, resolve_arg_values, resolve_metric
+from app.core.limits import MAX_ARGS
+from app.spec.args import arg_values, placeholders, resolve_arg_values, resolve_metric
+from app.spec.bounds import count_issue, metric_bounds, size_issues, value_issues
 from app.spec.errors import ArgError, SpecError, SpecIssue
 from app.spec.hints import did_you_mean, unknown_name_hint
 from app.spec.models import AnalysisRunSpec, Argument, Metric
@@ -33,6 +35,10 @@ __all__ = ["STAND_IN", "Audit", "audit_run_spec", "undeclared_args"]
 
 #: The value an arg without one gets while the rest of the spec is checked.
 STAND_IN = "augur-stand-in"
+#: Unknown names given a did-you-mean hint; each hint compares with every declared name.
+_HINTS = 10
+#: Declared names listed in one message.
+_LISTED = 20
 _GIVE_IT_A_VALUE = "declared without a value; supply one"
 
 
@@ -55,13 +61,23 @@ def _sees(unseen: set[str] | frozenset[str], path: str) -> bool:
 
 
 def audit_run_spec(spec: AnalysisRunSpec, *, prefix: str = "spec") -> Audit:
-    """Every problem of ``spec`` that does not need a provider or a condition compiler."""
+    """Every problem of ``spec`` that does not need a provider or a condition compiler.
+
+    A spec over augur's caps (`app.spec.bounds`) is answered with those alone: its size is the
+    mistake, and checking each of its parts would cost what the caps are there to bound. The
+    work is otherwise linear in the spec: names are looked up in sets and the args' values are
+    tabled once for every metric.
+    """
+    oversized = size_issues(spec, prefix=prefix)
+    if oversized:
+        return Audit([None] * len(spec.metrics), oversized, frozenset())
     args = list(spec.args or ())
-    declared = [arg.name for arg in args]
+    declared_list = [arg.name for arg in args]
+    declared = set(declared_list)
     missing = {arg.name for arg in args if arg.value is None and arg.value_from is None}
     issues = [
         SpecIssue(f"{prefix}.args", f"args.{name} was not resolved", _GIVE_IT_A_VALUE)
-        for name in declared
+        for name in declared_list
         if name in missing
     ]
     unknown: dict[str, None] = {}  # insertion-ordered set
@@ -74,7 +90,9 @@ def audit_run_spec(spec: AnalysisRunSpec, *, prefix: str = "spec") -> Audit:
                 continue  # not an arg: resolution says what is wrong with it
             name = name.removeprefix("args.")
             if name not in declared:
-                hint = unknown_name_hint(name, declared, "declared args") or "declare it in args"
+                hint = "declare it in args"
+                if len(unknown) < _HINTS:  # a hint costs a comparison with every declared name
+                    hint = unknown_name_hint(name, declared_list, "declared args") or hint
                 issues.append(SpecIssue(path, f"failed to resolve {{{{{tag}}}}}", hint))
                 unknown[name] = None
             elif name not in missing:
@@ -90,18 +108,29 @@ def audit_run_spec(spec: AnalysisRunSpec, *, prefix: str = "spec") -> Audit:
     values = resolve_arg_values(
         stand_ins if stand_ins or spec.args is not None else None, secrets=None
     ).args
+    try:
+        table: dict[str, str] | ArgError = arg_values(values)  # once, for every metric
+    except ArgError as exc:
+        table = exc  # an arg with no value at all (a fieldRef): every metric fails on it
+    named_once = set(issues)
     resolved: list[Metric | None] = []
     for index, metric in enumerate(spec.metrics):
         try:
-            resolved.append(resolve_metric(metric, values))
+            if isinstance(table, ArgError):
+                raise table
+            resolved.append(resolve_metric(metric, table))
         except ArgError as exc:
             resolved.append(None)
             # An arg's own problem (`argument "x" was not supplied`) is named once, at the args.
             where = f"{prefix}.args" if exc.message.startswith("argument ") else ""
             issue = SpecIssue(exc.path or where or f"{prefix}.metrics[{index}]", exc.message)
-            if issue not in issues:
+            if issue not in named_once:
+                named_once.add(issue)
                 issues.append(issue)
-    found = metric_issues(resolved, prefix=prefix)
+    found = [*value_issues(spec, prefix=prefix), *metric_issues(resolved, prefix=prefix)]
+    for index, done in enumerate(resolved):
+        if done is not None:
+            found += metric_bounds(done, index=index, prefix=prefix)
     named = [m if m is not None else spec.metrics[i] for i, m in enumerate(resolved)]
     try:
         dry_run_metrics(spec.dry_run, named, prefix=prefix)
@@ -136,13 +165,25 @@ def undeclared_args(
     owner: str = "the templates declare",
 ) -> list[SpecIssue]:
     """One issue per given arg that is not declared: ``unknown arg "service"; the templates
-    declare service-name, oap-address; did you mean service-name?``, at ``field[index]``."""
+    declare service-name, oap-address; did you mean service-name?``, at ``field[index]``.
+
+    More than ``MAX_ARGS`` given args is one issue naming the cap. The first few unknown args
+    get a did-you-mean hint (each costs a comparison with every declared name), and a message
+    lists at most twenty declared names, so the work and the answer stay small.
+    """
+    too_many = count_issue(field, given, MAX_ARGS, "args")
+    if too_many is not None:
+        return [too_many]
     names = [arg.name for arg in declared or ()]
+    known = set(names)
+    listed = ", ".join(names[:_LISTED]) or "no args"
+    if len(names) > _LISTED:
+        listed += f" and {len(names) - _LISTED} more"
     issues: list[SpecIssue] = []
     for index, arg in enumerate(given):
-        if arg.name in names:
+        if arg.name in known:
             continue
-        message = f'unknown arg "{arg.name}"; {owner} {", ".join(names) or "no args"}'
-        hint = did_you_mean(arg.name, names)
+        message = f'unknown arg "{arg.name}"; {owner} {listed}'
+        hint = did_you_mean(arg.name, names) if len(issues) < _HINTS else ""
         issues.append(SpecIssue(f"{field}[{index}]", f"{message}; {hint}" if hint else message))
     return issues

@@ -79,26 +79,25 @@ def _unique_rules(rules: list[_Rule], what: str) -> list[_Rule]:
 
 
 def _flatten_args(specs: Sequence[AnalysisTemplateSpec]) -> list[Argument] | None:
+    """Args of every template in first-seen order; a later one fills a valueless earlier one.
+    Argo scans the list for each arg; an index by name keeps this linear in the number of args."""
     combined: list[Argument] = []
+    where: dict[str, int] = {}
     for spec in specs:
         for arg in spec.args or ():
-            for index, previous in enumerate(combined):
-                if previous.name != arg.name:
-                    continue
-                if (
-                    previous.value is not None
-                    and arg.value is not None
-                    and previous.value != arg.value
-                ):
-                    raise MergeError(
-                        f"Argument `{arg.name}` specified multiple times with different values: "
-                        f"'{previous.value}', '{arg.value}'"
-                    )
-                if previous.value is None:
-                    combined[index] = arg
-                break
-            else:
+            index = where.get(arg.name)
+            if index is None:
+                where[arg.name] = len(combined)
                 combined.append(arg)
+                continue
+            previous = combined[index]
+            if previous.value is not None and arg.value is not None and previous.value != arg.value:
+                raise MergeError(
+                    f"Argument `{arg.name}` specified multiple times with different values: "
+                    f"'{previous.value}', '{arg.value}'"
+                )
+            if previous.value is None:
+                combined[index] = arg
     return combined or None
 
 
@@ -145,16 +144,20 @@ def overlay_args(
     submission can name every one of them (and still check the rest of the run)."""
     if template_args is None:
         return None
-    merged = [arg.model_copy(deep=True) for arg in template_args]
+    # Args are never changed in place (a new value is a copy), so the list is copied, not each arg.
+    merged = list(template_args)
+    where: dict[str, int] = {}
+    for index, arg in enumerate(merged):
+        where.setdefault(arg.name, index)  # the first of a repeated name, as Argo's scan finds
     for arg in incoming or ():
-        for index, existing in enumerate(merged):
-            if existing.name != arg.name:
-                continue
-            if arg.value is not None:
-                merged[index] = existing.model_copy(update={"value": arg.value})
-            elif arg.value_from is not None:
-                merged[index] = existing.model_copy(update={"value_from": arg.value_from})
-            break
+        found = where.get(arg.name)
+        if found is None:
+            continue
+        existing = merged[found]
+        if arg.value is not None:
+            merged[found] = existing.model_copy(update={"value": arg.value})
+        elif arg.value_from is not None:
+            merged[found] = existing.model_copy(update={"value_from": arg.value_from})
     return merged
 
 

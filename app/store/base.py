@@ -1,10 +1,18 @@
 """What every query module of the store shares: the engine, the injected clock, the write
-transaction (SQLite's writers queued in this process), and the JSON and UTC conversions."""
+transaction (SQLite's writers queued in this process), and the JSON and UTC conversions.
+
+JSON goes in and out through `dump` and `load`, the store's seam for text: the API refuses text
+no store can hold or no answer can carry (an unpaired surrogate, NUL; `app.core.text`), but a
+provider's answer is kept as it came, so anything written is scrubbed (each bad character becomes
+U+FFFD, with a warning), and anything read is scrubbed again with an error logged: a record
+written before this check, or by hand, still reads, and never breaks a list.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,11 +21,47 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-__all__ = ["StoreBase", "dump", "utc", "when"]
+from app.core.text import scrub
+
+__all__ = ["StoreBase", "dump", "load", "utc", "when"]
+
+log = logging.getLogger(__name__)
 
 
-def dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+def _suspect(text: str) -> bool:
+    # json.dumps writes every non-ASCII character as an escape, so an unpaired surrogate or a
+    # NUL can only be behind one of these (paired surrogates too: those pass the scrub as is).
+    return "\\ud" in text or "\\u0000" in text
+
+
+def dump(value: Any, *, what: str = "a document") -> str:
+    """JSON text for a column; text no store or answer can carry is replaced with U+FFFD."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    if not _suspect(text):
+        return text
+    clean, changed = scrub(value)
+    if not changed:
+        return text
+    log.warning(
+        "replaced unusable text (NUL or unpaired surrogate) in %d strings of %s", changed, what
+    )
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"))
+
+
+def load(text: str, *, what: str = "a document") -> Any:
+    """A JSON column's value; text that could not be sent is replaced (an error is logged)."""
+    value = json.loads(text)
+    if not _suspect(text):
+        return value
+    clean, changed = scrub(value)
+    if changed:
+        log.error(
+            "stored %s held unusable text (NUL or unpaired surrogate) in %d strings; "
+            "answered with U+FFFD in their place",
+            what,
+            changed,
+        )
+    return clean
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -12,12 +11,13 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.store.base import StoreBase, dump, utc
+from app.core.text import scrub_text
+from app.store.base import StoreBase, dump, load, utc
 from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import MeasurementRecord, NewMeasurement
 from app.store.schema import measurements, runs
 
-__all__ = ["MeasurementQueries"]
+__all__ = ["REPLACED_TEXT", "MeasurementQueries"]
 
 
 def _measurement(row: RowMapping) -> MeasurementRecord:
@@ -26,23 +26,39 @@ def _measurement(row: RowMapping) -> MeasurementRecord:
         metric=row["metric"],
         seq=row["seq"],
         phase=row["phase"],
-        value=row["value"],
-        message=row["message"],
-        metadata=json.loads(row["metadata"]),
+        value=scrub_text(row["value"]),
+        message=scrub_text(row["message"]),
+        metadata=load(row["metadata"], what=f"measurement metadata of run {row['run_id']}"),
         started_at=utc(row["started_at"]),
         finished_at=utc(row["finished_at"]),
     )
 
 
+#: Metadata key set on a measurement whose text had to be replaced; its value names the fields.
+REPLACED_TEXT = "augur.io/replaced-text"
+
+
 def _row(run_id: str, m: NewMeasurement) -> dict[str, Any]:
+    """The row of a measurement. A provider's answer can hold text no store can keep (NUL, an
+    unpaired surrogate): each such character becomes U+FFFD, and the metadata says where, so a
+    reader knows the value is not byte for byte what the provider sent."""
+    value, message = scrub_text(m.value), scrub_text(m.message)
+    metadata = dict(m.metadata)
+    replaced = [
+        name
+        for name, old, new in (("value", m.value, value), ("message", m.message, message))
+        if old != new
+    ]
+    if replaced:
+        metadata[REPLACED_TEXT] = ",".join(replaced)
     return {
         "run_id": run_id,
-        "metric": m.metric,
+        "metric": scrub_text(m.metric),
         "seq": m.seq,
         "phase": m.phase,
-        "value": m.value,
-        "message": m.message,
-        "metadata": dump(dict(m.metadata)),
+        "value": value,
+        "message": message,
+        "metadata": dump(metadata, what=f"measurement metadata of run {run_id}"),
         "started_at": m.started_at,
         "finished_at": m.finished_at,
     }
@@ -77,7 +93,7 @@ class MeasurementQueries(StoreBase):
                     update(runs)
                     .where(condition)
                     .values(
-                        status=dump(status),
+                        status=dump(status, what=f"status of run {run_id}"),
                         phase=phase,
                         updated_at=now,
                         next_reconcile_at=next_reconcile_at,

@@ -4,7 +4,6 @@ the scheduler and the metrics read."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,8 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
-from app.store.base import StoreBase, dump, utc, when
+from app.core.text import scrub_text
+from app.store.base import StoreBase, dump, load, utc, when
 from app.store.errors import NameTaken
 from app.store.records import NewRun, RunRecord
 from app.store.schema import measurements, run_labels, runs
@@ -29,9 +29,9 @@ def run_record(row: RowMapping) -> RunRecord:
         id=row["id"],
         namespace=row["namespace"],
         name=row["name"],
-        labels=json.loads(row["labels"]),
-        spec=json.loads(row["spec"]),
-        status=json.loads(row["status"]),
+        labels=load(row["labels"], what=f"labels of run {row['id']}"),
+        spec=load(row["spec"], what=f"spec of run {row['id']}"),
+        status=load(row["status"], what=f"status of run {row['id']}"),
         phase=row["phase"],
         idempotency_key=row["idempotency_key"],
         created_at=when(row["created_at"]),
@@ -51,6 +51,8 @@ class RunQueries(StoreBase):
             if existing is not None:
                 return existing, False
         now = self._clock()
+        # Checked at the door; scrubbed again here because the label table is plain text.
+        labels = {scrub_text(k): scrub_text(v) for k, v in run.labels.items()}
         try:
             async with self._begin() as conn:
                 await conn.execute(
@@ -58,7 +60,7 @@ class RunQueries(StoreBase):
                         id=run.id,
                         namespace=run.namespace,
                         name=run.name,
-                        labels=dump(dict(run.labels)),
+                        labels=dump(labels),
                         spec=dump(run.spec),
                         status=dump(run.status),
                         phase=run.phase,
@@ -68,10 +70,10 @@ class RunQueries(StoreBase):
                         next_reconcile_at=run.next_reconcile_at,
                     )
                 )
-                if run.labels:
+                if labels:
                     await conn.execute(
                         insert(run_labels),
-                        [{"run_id": run.id, "key": k, "value": v} for k, v in run.labels.items()],
+                        [{"run_id": run.id, "key": k, "value": v} for k, v in labels.items()],
                     )
         except IntegrityError:
             if idempotency_key is not None:  # a concurrent retry with the same key won the race

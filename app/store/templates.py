@@ -3,14 +3,13 @@ each replacement bumping its resource version."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 
-from app.store.base import StoreBase, dump, when
+from app.store.base import StoreBase, dump, load, when
 from app.store.records import TemplateRecord
 from app.store.schema import templates
 
@@ -22,7 +21,7 @@ def _template(row: RowMapping) -> TemplateRecord:
         kind=row["kind"],
         namespace=row["namespace"],
         name=row["name"],
-        body=json.loads(row["body"]),
+        body=load(row["body"], what=f"{row['kind']} {row['namespace']}/{row['name']}"),
         resource_version=row["resource_version"],
         created_at=when(row["created_at"]),
         updated_at=when(row["updated_at"]),

@@ -4,6 +4,11 @@ A missing key is an error (``x is not found``) unless another input of the same 
 index out of range is an error; ``[*]`` is a whole-array slice (an error on an object, where
 ``.*`` works); ``..`` visits every non-empty container (pre-order) before the next step;
 ``null`` inputs are skipped. Messages that print a value print it as Go's ``%v`` would.
+
+Answers come from upstream servers augur does not control, so nothing here recurses on the data
+(``..`` walks with a stack of its own; values printed in messages stop at a depth) and no step
+may produce more than ``MAX_VALUES`` values: ``{$..*..*..*}`` over a deep answer would otherwise
+select billions of them. Either is an error naming the step, never an exception that escapes.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from providers.jsonpath.nodes import (
     Wildcard,
 )
 
-__all__ = ["walk"]
+__all__ = ["MAX_VALUES", "walk"]
+
+#: Values one step of a template may select; beyond it the template is a JSONPathError.
+MAX_VALUES = 100_000
+#: Nesting printed by ``_go_v`` before the rest of a value is written as ``...``.
+_PRINT_DEPTH = 32
 
 
 def _go_type(value: Any) -> str:
@@ -40,8 +50,11 @@ def _go_type(value: Any) -> str:
     return {str: "string", float: "float64"}.get(type(value), "<nil>")
 
 
-def _go_v(value: Any) -> str:
-    """Go's ``%v`` of a decoded JSON value, for messages that print one."""
+def _go_v(value: Any, depth: int = 0) -> str:
+    """Go's ``%v`` of a decoded JSON value, for messages that print one (``...`` past
+    ``_PRINT_DEPTH`` levels: a message is not the place for a whole deep answer)."""
+    if depth > _PRINT_DEPTH:
+        return "..."
     if value is None:
         return "<nil>"
     if isinstance(value, bool):
@@ -55,9 +68,9 @@ def _go_v(value: Any) -> str:
         mantissa, _, power = f"{Decimal(repr(value)).normalize():e}".partition("e")
         return f"{mantissa}e{power[0]}{power[1:].zfill(2)}"
     if isinstance(value, Mapping):
-        return "map[" + " ".join(f"{k}:{_go_v(value[k])}" for k in sorted(value)) + "]"
+        return "map[" + " ".join(f"{k}:{_go_v(value[k], depth + 1)}" for k in sorted(value)) + "]"
     if isinstance(value, list):
-        return "[" + " ".join(_go_v(item) for item in value) + "]"
+        return "[" + " ".join(_go_v(item, depth + 1) for item in value) + "]"
     return str(value)
 
 
@@ -79,11 +92,21 @@ def _field(inputs: list[Any], node: Field) -> list[Any]:
 
 
 def _recursive(inputs: list[Any]) -> Iterator[Any]:
-    for value in inputs:
+    """Every non-empty container under ``inputs``, pre-order, with a stack of iterators rather
+    than the interpreter's (an answer can be nested as deep as the decoder reaches)."""
+    stack = [iter(inputs)]
+    while stack:
+        value = next(stack[-1], _END)
+        if value is _END:
+            stack.pop()
+            continue
         children = _children(value)
         if children:
             yield value
-            yield from _recursive(children)
+            stack.append(iter(children))
+
+
+_END = object()
 
 
 def _slice(inputs: list[Any], node: Slice) -> list[Any]:
@@ -177,9 +200,9 @@ def _step(inputs: list[Any], node: Node) -> list[Any]:
     if isinstance(node, Field):
         return _field(inputs, node)
     if isinstance(node, Recursive):
-        return list(_recursive(inputs))
+        return _bounded(_recursive(inputs))
     if isinstance(node, Wildcard):
-        return [child for value in inputs for child in _children(value)]
+        return _bounded(child for value in inputs for child in _children(value))
     if isinstance(node, Slice):
         return _slice(inputs, node)
     if isinstance(node, Union):
@@ -187,9 +210,20 @@ def _step(inputs: list[Any], node: Node) -> list[Any]:
     return _filter(inputs, node)
 
 
+def _bounded(values: Iterator[Any]) -> list[Any]:
+    found: list[Any] = []
+    for value in values:
+        found.append(value)
+        if len(found) > MAX_VALUES:
+            raise JSONPathError(f"the path selects more than {MAX_VALUES} values")
+    return found
+
+
 def walk(inputs: list[Any], steps: tuple[Node, ...]) -> list[Any]:
     """Apply ``steps`` in turn; raises :class:`JSONPathError` with the package's message."""
     current = inputs
     for node in steps:
         current = _step(current, node)
+        if len(current) > MAX_VALUES:
+            raise JSONPathError(f"the path selects more than {MAX_VALUES} values")
     return current

@@ -99,7 +99,7 @@ class SkyWalkingProvider:
         if reading.no_data is not None:
             raise NoDataError(reading.no_data, provider=PROVIDER)
         metadata = {
-            "resolvedQuery": cfg.query,
+            "resolvedQuery": cfg.query,  # secrets in it are ***** once stored (see base.py)
             "durationStart": window.start,
             "durationEnd": window.end,
             "durationStep": window.step,

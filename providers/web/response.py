@@ -2,8 +2,9 @@
 
 A status outside 200-299 is an error (``received non 2xx response code: <code>``, body ignored;
 5xx is retryable); a body that is not JSON (empty included) is the result as a string and
-``jsonPath`` is ignored; otherwise the first value of the first non-empty JSONPath result is the
-result and ``value`` is its Go ``json.Marshal`` text.
+``jsonPath`` is ignored (but JSON nested deeper than augur reads is an error, not a string);
+otherwise the first value of the first non-empty JSONPath result is the result and ``value`` is
+its Go ``json.Marshal`` text.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import httpx
 
 from providers.base import Measured
 from providers.errors import NoDataError, QueryError, UnavailableError
-from providers.golang import GoJSONError, decode_json, marshal
+from providers.golang import GoJSONError, GoJSONTooDeep, decode_json, marshal
 from providers.jsonpath import JSONPathError, Template
 from providers.web.config import PROVIDER
 
@@ -47,6 +48,10 @@ def measured(response: httpx.Response, template: Template, *, latency: float) ->
     metadata = {"statusCode": str(status), "latencySeconds": f"{latency:.6f}"}
     try:
         data = decode_json(response.content)
+    except GoJSONTooDeep as exc:  # JSON all the same, but deeper than augur reads: no text result
+        raise QueryError(
+            f"Could not parse JSON body: {exc}", provider=PROVIDER, status=status
+        ) from exc
     except GoJSONError:
         text = response.content.decode("utf-8", errors="replace")
         return Measured(result=text, value=text, metadata=metadata, latency_seconds=latency)

@@ -38,7 +38,7 @@ def serve(tmp_path: Path) -> Serve:
         app = create_app(Settings(store_url=f"sqlite+aiosqlite:///{tmp_path}/augur.db", **settings))
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with Client(transport=transport, base_url="http://augur.test") as client:
+            async with Client(transport=transport, base_url="http://localhost") as client:
                 client.app = app
                 await wait_ready_async(client)
                 yield client

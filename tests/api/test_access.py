@@ -15,25 +15,27 @@ TOKENS = f"read:{READ},write:{WRITE}"
 TEMPLATE_URL = f"{NS}/analysistemplates/apdex"
 RUN_BODY = {"name": "r", "spec": {"metrics": [replay_metric(1.0)]}}
 
-# (method, path, body) for every /api/v1 route, and whether it needs the write scope.
-ROUTES: list[tuple[str, str, Any, bool]] = [
-    ("PUT", TEMPLATE_URL, template(replay_metric(1.0)), True),
-    ("GET", TEMPLATE_URL, None, False),
-    ("GET", f"{NS}/analysistemplates", None, False),
-    ("DELETE", TEMPLATE_URL, None, True),
-    ("PUT", "/api/v1/clusteranalysistemplates/c", template(replay_metric(1.0)), True),
-    ("GET", "/api/v1/clusteranalysistemplates/c", None, False),
-    ("GET", "/api/v1/clusteranalysistemplates", None, False),
-    ("DELETE", "/api/v1/clusteranalysistemplates/c", None, True),
-    ("POST", f"{NS}/analysisruns", RUN_BODY, True),
-    ("GET", f"{NS}/analysisruns", None, False),
-    ("GET", "/api/v1/analysisruns", None, False),
-    ("GET", f"{NS}/analysisruns/r", None, False),
-    ("GET", f"{NS}/analysisruns/r/measurements", None, False),
-    ("POST", f"{NS}/analysisruns/r/terminate", None, True),
-    ("DELETE", f"{NS}/analysisruns/r", None, True),
-    ("POST", "/api/v1/validate", RUN_BODY, False),
-    ("GET", "/api/v1/check/web?url=http://127.0.0.1:9/", None, False),
+# (method, path, body) for every /api/v1 route, and the token it needs: "read" (none when
+# anonymous reads are on), "token" (read scope, even with anonymous reads: augur resolves names
+# the caller chose) or "write" (it changes state, or sends a request where the caller says).
+ROUTES: list[tuple[str, str, Any, str]] = [
+    ("PUT", TEMPLATE_URL, template(replay_metric(1.0)), "write"),
+    ("GET", TEMPLATE_URL, None, "read"),
+    ("GET", f"{NS}/analysistemplates", None, "read"),
+    ("DELETE", TEMPLATE_URL, None, "write"),
+    ("PUT", "/api/v1/clusteranalysistemplates/c", template(replay_metric(1.0)), "write"),
+    ("GET", "/api/v1/clusteranalysistemplates/c", None, "read"),
+    ("GET", "/api/v1/clusteranalysistemplates", None, "read"),
+    ("DELETE", "/api/v1/clusteranalysistemplates/c", None, "write"),
+    ("POST", f"{NS}/analysisruns", RUN_BODY, "write"),
+    ("GET", f"{NS}/analysisruns", None, "read"),
+    ("GET", "/api/v1/analysisruns", None, "read"),
+    ("GET", f"{NS}/analysisruns/r", None, "read"),
+    ("GET", f"{NS}/analysisruns/r/measurements", None, "read"),
+    ("POST", f"{NS}/analysisruns/r/terminate", None, "write"),
+    ("DELETE", f"{NS}/analysisruns/r", None, "write"),
+    ("POST", "/api/v1/validate", RUN_BODY, "token"),
+    ("GET", "/api/v1/check/web?url=http://127.0.0.1:9/", None, "write"),
 ]
 ROUTE_IDS = [f"{method} {path}" for method, path, _, _ in ROUTES]
 
@@ -46,24 +48,22 @@ async def call(client: Client, method: str, path: str, body: Any, token: str | N
     return reply.status_code
 
 
-@pytest.mark.parametrize(("method", "path", "body", "writes"), ROUTES, ids=ROUTE_IDS)
+@pytest.mark.parametrize(("method", "path", "body", "needs"), ROUTES, ids=ROUTE_IDS)
 async def test_tokens_and_scopes(
-    serve: Serve, method: str, path: str, body: Any, writes: bool
+    serve: Serve, method: str, path: str, body: Any, needs: str
 ) -> None:
     async with serve(tokens=TOKENS) as client:
         assert await call(client, method, path, body, None) == 401
         assert await call(client, method, path, body, "not-a-known-token-at-all") == 401
         with_read = await call(client, method, path, body, READ)
-        assert (with_read == 403) if writes else (with_read not in (401, 403))
+        assert (with_read == 403) if needs == "write" else (with_read not in (401, 403))
         assert await call(client, method, path, body, WRITE) not in (401, 403)
 
 
-@pytest.mark.parametrize(("method", "path", "body", "writes"), ROUTES, ids=ROUTE_IDS)
-async def test_anonymous_reads(
-    serve: Serve, method: str, path: str, body: Any, writes: bool
-) -> None:
+@pytest.mark.parametrize(("method", "path", "body", "needs"), ROUTES, ids=ROUTE_IDS)
+async def test_anonymous_reads(serve: Serve, method: str, path: str, body: Any, needs: str) -> None:
     async with serve(tokens=TOKENS, anonymous_reads=True) as client:
-        assert (await call(client, method, path, body, None) == 401) is writes
+        assert (await call(client, method, path, body, None) == 401) is (needs != "read")
 
 
 async def test_the_messages_say_what_to_send(serve: Serve) -> None:

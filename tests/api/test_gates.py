@@ -131,7 +131,7 @@ async def _gate(tmp_path: Path, **settings: Any) -> AsyncIterator[Gate]:
     app = create_app(Settings(store_url=f"sqlite+aiosqlite:///{tmp_path}/augur.db", **settings))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://augur") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             await wait_ready_async(client)
             for name, (body, _) in TEMPLATES.items():
                 for namespace in ("bookinfo", "test"):
@@ -284,10 +284,14 @@ async def test_argo_gate_takes_an_inline_spec_and_a_cluster_template(gate: Gate)
     await gate.settled("argo:default:cluster-1", "Successful")
 
 
-async def test_argo_body_without_content_type_is_read_as_json(gate: Gate) -> None:
-    # A template that uses `body:` (text) instead of `jsonBody` sends no Content-Type.
-    reply = await gate.client.post(
-        "/api/v1/gates/argo/reviews-1", content=json.dumps(argo_body("apdex-pass")).encode()
+async def test_argo_body_without_content_type_is_read_as_json(guarded: Gate) -> None:
+    # A template that uses `body:` (text) instead of `jsonBody` sends no Content-Type. Argo calls
+    # augur across the cluster, with a token; without tokens (loopback mode) such a body is
+    # refused, since a web page could send it (tests/hostile/test_loopback_mode.py).
+    reply = await guarded.client.post(
+        "/api/v1/gates/argo/reviews-1",
+        content=json.dumps(argo_body("apdex-pass")).encode(),
+        headers={"Authorization": f"Bearer {WRITE}"},
     )
     assert reply.status_code == 200
     assert reply.json()["phase"] == "Pending"
@@ -326,8 +330,10 @@ async def test_argo_malformed_requests_are_problems_naming_the_field(
     assert await gate.app.state.store.run_by_key("argo:bookinfo:k1") is None
 
 
-async def test_argo_wrong_media_type_is_415(gate: Gate) -> None:
-    reply = await gate.argo("k1", argo_body("apdex-pass"), **{"Content-Type": "text/plain"})
+async def test_argo_wrong_media_type_is_415(guarded: Gate) -> None:
+    # With tokens, as Argo calls augur; loopback mode refuses earlier, naming web pages.
+    headers = {"Content-Type": "text/plain", "Authorization": f"Bearer {WRITE}"}
+    reply = await guarded.argo("k1", argo_body("apdex-pass"), **headers)
     assert reply.status_code == 415
     assert reply.json()["detail"] == (
         "Content-Type 'text/plain' is not accepted; send application/json or application/yaml"

@@ -31,6 +31,10 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "replicaCount": 2,
         "store": {"url": f"postgresql+asyncpg://augur:{PLANTED}@db.databases:5432/augur"},
     },
+    "flat-secrets": {
+        "secretsLayout": "flat",
+        "secrets": ["oap-auth", {"name": "shared.creds", "secretName": "cluster-creds"}],
+    },
     "tokens-from-env": {
         "tokens": {"existingSecret": ""},
         "env": [
@@ -61,6 +65,7 @@ EXPECTED_KINDS = {
     "sqlite-existing-claim": ["Deployment", "Service", "ServiceAccount"],
     "inline-postgres-url": ["Deployment", "Secret", "Service", "ServiceAccount"],
     "tokens-from-env": ["Deployment", "PersistentVolumeClaim", "Service", "ServiceAccount"],
+    "flat-secrets": ["Deployment", "PersistentVolumeClaim", "Service", "ServiceAccount"],
 }
 
 
@@ -134,6 +139,25 @@ REFUSALS = [
         "store.url must start with postgresql+asyncpg:// "
         "(leave it empty for the embedded SQLite store)",
         id="store-url-not-postgres",
+    ),
+    pytest.param(
+        {"secrets": ["oap-auth"]},
+        'secrets: entry "oap-auth" names no namespace: with secretsLayout namespaced a run '
+        "reads only its own namespace's secrets, so write {namespace: <the runs' namespace>, "
+        "name: oap-auth} (or set secretsLayout: flat to let every namespace read it)",
+        id="secret-without-namespace",
+    ),
+    pytest.param(
+        {"secretsLayout": "flat", "secrets": [{"namespace": "bookinfo", "name": "oap-auth"}]},
+        'secrets: entry "oap-auth" names namespace "bookinfo", but secretsLayout is flat '
+        "(every namespace reads every secret): drop the namespace or set secretsLayout: "
+        "namespaced",
+        id="flat-secret-with-namespace",
+    ),
+    pytest.param(
+        {"secretsLayout": "per-team"},
+        'secretsLayout must be namespaced or flat, got "per-team"',
+        id="unknown-secrets-layout",
     ),
     pytest.param(
         {"tokens": {"existingSecret": ""}},
@@ -230,6 +254,7 @@ def test_production_reads_postgres_tokens_and_provider_secrets_from_secrets(
     }
     assert env["AUGUR_TOKENS_FILE"]["value"] == "/var/run/augur/tokens/tokens"
     assert env["AUGUR_SECRETS_DIR"]["value"] == "/var/run/augur/secrets"
+    assert env["AUGUR_SECRETS_LAYOUT"]["value"] == "namespaced"
     assert env["AUGUR_ALLOWED_ADDRESSES"]["value"].startswith("*.skywalking.svc.cluster.local")
     assert env["AUGUR_ANONYMOUS_READS"]["value"] == "false"
     assert env["AUGUR_LEASE_SECONDS"]["value"] == "30"
@@ -239,11 +264,24 @@ def test_production_reads_postgres_tokens_and_provider_secrets_from_secrets(
     pod = spec["template"]["spec"]
     volumes = {v["name"]: v for v in pod["volumes"]}
     assert volumes["tokens"]["secret"]["secretName"] == "augur-tokens"
-    assert volumes["secret-oap-auth"]["secret"]["secretName"] == "oap-auth"
     mounts = {m["name"]: m for m in prod.container()["volumeMounts"]}
     assert "data" not in mounts
-    assert mounts["secret-oap-auth"]["mountPath"] == "/var/run/augur/secrets/oap-auth"
-    assert mounts["secret-prometheus-auth"]["mountPath"] == "/var/run/augur/secrets/prometheus-auth"
+    # Each Secret in the folder of the namespace whose runs may read it.
+    assert {
+        name: (volumes[name]["secret"]["secretName"], mounts[name]["mountPath"])
+        for name in volumes
+        if name.startswith("secret-")
+    } == {
+        "secret-bookinfo-oap-auth": ("oap-auth", "/var/run/augur/secrets/bookinfo/oap-auth"),
+        "secret-bookinfo-prometheus-auth": (
+            "prometheus-auth",
+            "/var/run/augur/secrets/bookinfo/prometheus-auth",
+        ),
+        "secret-payments-oap-auth": (
+            "payments-oap-auth",
+            "/var/run/augur/secrets/payments/oap-auth",
+        ),
+    }
     assert all(m.get("readOnly") for name, m in mounts.items() if name != "tmp")
     assert prod.one("PodDisruptionBudget")["spec"]["minAvailable"] == 2
 
@@ -406,3 +444,18 @@ def test_the_comment_check_finds_an_undocumented_key() -> None:
         "# -- whole,\n# over two lines\nc:\n  d: 1\n\ne: 1\n"
     )
     assert undocumented_keys(text) == ["section.b", "e"]
+
+
+def test_flat_secrets_are_mounted_at_the_top_of_the_folder(rendered: dict[str, Rendered]) -> None:
+    flat = rendered["flat-secrets"]
+    assert flat.env()["AUGUR_SECRETS_LAYOUT"]["value"] == "flat"
+    volumes = flat.deployment()["spec"]["template"]["spec"]["volumes"]
+    mounts = {m["name"]: m["mountPath"] for m in flat.container()["volumeMounts"]}
+    found = {v["name"]: v["secret"]["secretName"] for v in volumes if "secret" in v}
+    assert found == {
+        "tokens": "augur-tokens",
+        "secret-oap-auth": "oap-auth",
+        "secret-shared-creds": "cluster-creds",
+    }
+    assert mounts["secret-oap-auth"] == "/var/run/augur/secrets/oap-auth"
+    assert mounts["secret-shared-creds"] == "/var/run/augur/secrets/shared.creds"

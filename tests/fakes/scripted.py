@@ -9,13 +9,13 @@ event that :meth:`ScriptedServer.close` sets, so closing never hangs on a sleepi
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-__all__ = ["Recorded", "Reply", "ScriptedServer", "scripted_server"]
+__all__ = ["Recorded", "Reply", "ScriptedServer", "scripted_server", "threaded"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Reply:
     content_type: str = "application/json"
     delay: float = 0.0
     headers: tuple[tuple[str, str], ...] = ()
+    #: When set, the body is made from the request (an upstream that echoes what it got).
+    render: Callable[[Recorded], bytes | str] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,20 @@ def _handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            state.requests.append(
-                Recorded(
-                    method=self.command,
-                    path=split.path,
-                    query=split.query,
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    header_list=list(self.headers.items()),
-                    body=body,
-                )
+            recorded = Recorded(
+                method=self.command,
+                path=split.path,
+                query=split.query,
+                headers={k.lower(): v for k, v in self.headers.items()},
+                header_list=list(self.headers.items()),
+                body=body,
             )
+            state.requests.append(recorded)
             reply = state.replies.get(split.path, Reply(status=404, body=b"no such path"))
             if reply.delay and state.closing.wait(reply.delay):
                 return
-            payload = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            content = reply.render(recorded) if reply.render is not None else reply.body
+            payload = content.encode() if isinstance(content, str) else content
             try:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
@@ -104,17 +106,26 @@ def _handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def scripted_server() -> Iterator[ScriptedServer]:
-    state = ScriptedServer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+def threaded(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Serve `server` from a thread of its own until the block ends, then close it."""
     server.daemon_threads = True
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield state
+        yield server
     finally:
-        state.closing.set()
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def scripted_server() -> Iterator[ScriptedServer]:
+    state = ScriptedServer()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    with threaded(server):
+        try:
+            yield state
+        finally:
+            state.closing.set()

@@ -36,7 +36,8 @@ class Hostile:
         raise AssertionError("no VmRSS line in /proc/<pid>/status")
 
 
-def start(tmp: Path, *, env: dict[str, str]) -> Iterator[Hostile]:
+def start(tmp: Path, *, env: dict[str, str], store_url: str | None = None) -> Iterator[Hostile]:
+    """A server on SQLite in ``tmp``, or on the store ``store_url`` names (PostgreSQL)."""
     settings = {
         "AUGUR_TOKENS": f"write:{WRITE_TOKEN},read:{READ_TOKEN}",
         "AUGUR_LOG_LEVEL": "warning",
@@ -44,7 +45,7 @@ def start(tmp: Path, *, env: dict[str, str]) -> Iterator[Hostile]:
     }
     with (
         augur_server(
-            store_url=f"sqlite+aiosqlite:///{tmp}/augur.db",
+            store_url=store_url or f"sqlite+aiosqlite:///{tmp}/augur.db",
             log=tmp / "server.log",
             env=settings,
             ready=True,

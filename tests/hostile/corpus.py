@@ -650,7 +650,9 @@ GENERATORS: tuple[Callable[[], Iterator[Attack]], ...] = (
 
 
 def corpus() -> list[Attack]:
-    found = [attack for make in GENERATORS for attack in make()]
+    from tests.hostile.input_attacks import INPUT_GENERATORS  # they build on the helpers here
+
+    found = [attack for make in (*GENERATORS, *INPUT_GENERATORS) for attack in make()]
     ids = [a.id for a in found]
     assert len(ids) == len(set(ids)), "attack ids must be unique"
     return found

@@ -1,6 +1,8 @@
-"""The hostile corpus (`corpus.py`) against one real `augur serve`: each request is refused with a
-4xx problem+json in bounded time; afterwards nothing was stored and the server's memory stayed
-bounded. The seed template is stored first so that references and args resolve."""
+"""The hostile corpus (`corpus.py`) against one real `augur serve` on SQLite and one on PostgreSQL:
+each request is refused with a 4xx problem+json in bounded time, and after each one that writes,
+the run and template lists still answer 200 (nothing half-stored can break a later read);
+afterwards nothing was stored and the server's memory stayed bounded. The seed template is
+stored first so that references and args resolve."""
 
 from __future__ import annotations
 
@@ -23,9 +25,11 @@ from tests.hostile.corpus import (
     SEED,
     Attack,
     corpus,
+    huge,
     inline,
     metric,
 )
+from tests.support.postgres import Postgres, create_database
 
 PER_REQUEST_SECONDS = 2.0  # a bound on hostile work, not a performance target
 RSS_GROWTH_BYTES = 200 * 1024 * 1024
@@ -54,17 +58,25 @@ def stored(client: httpx.Client) -> dict[str, Any]:
     return found
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Baseline]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def baseline(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Baseline]:
     tmp = tmp_path_factory.mktemp("hostile")
+    store_url = None
+    if request.param == "postgresql":
+        postgres: Postgres = request.getfixturevalue("postgres")
+        store_url = create_database(postgres)
     # The default allowlist (`*`): what is refused here is refused whatever the allowlist says.
-    for server in start(tmp, env={"AUGUR_MAX_BODY_BYTES": str(MAX_BODY)}):
+    for server in start(tmp, env={"AUGUR_MAX_BODY_BYTES": str(MAX_BODY)}, store_url=store_url):
         seeded = server.client.put(f"/api/v1/namespaces/{NS}/analysistemplates/seed", json=SEED)
         assert seeded.status_code == 201, seeded.text
         yield Baseline(server=server, stored=stored(server.client), rss=server.rss_bytes())
 
 
 def send(client: httpx.Client, attack: Attack) -> tuple[httpx.Response, float]:
+    if not isinstance(attack.body, bytes | None):  # a streamed body is read once: each store
+        attack = next(fresh for fresh in huge() if fresh.id == attack.id)  # gets its own
     headers = dict(attack.headers)
     if attack.content_type is not None:
         headers["Content-Type"] = attack.content_type
@@ -96,6 +108,21 @@ def test_refused(attack: Attack, baseline: Baseline) -> None:
     if answer.status_code not in (400, 431):  # uvicorn's own refusals of malformed HTTP
         assert answer.headers["content-type"] == "application/problem+json", answer.text[:200]
         assert answer.json()["status"] == answer.status_code
+    if attack.method != "GET":
+        lists_answer(baseline.server.client)
+
+
+def lists_answer(client: httpx.Client) -> None:
+    """What a refused request must never break: every list still answers (an older augur stored
+    a run whose create answered 500, and every list answered 500 from then on)."""
+    for path in (
+        "/api/v1/analysisruns",
+        f"/api/v1/namespaces/{NS}/analysisruns",
+        f"/api/v1/namespaces/{NS}/analysistemplates",
+        "/api/v1/clusteranalysistemplates",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
 
 
 def evaluate(baseline: Baseline, source: str, value: Any) -> dict[str, Any]:

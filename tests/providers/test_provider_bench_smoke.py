@@ -9,9 +9,9 @@ import pytest
 from benchmarks import provider_bench
 
 
-def test_quick_run_reports_three_paths(capsys: pytest.CaptureFixture[str]) -> None:
+def test_quick_run_reports_four_paths(capsys: pytest.CaptureFixture[str]) -> None:
     assert provider_bench.main(["--quick", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert [row["path"] for row in document["rows"]] == ["floor", "provider", "judged"]
+    assert [row["path"] for row in document["rows"]] == ["floor", "provider", "judged", "served"]
     assert document["rows"][0]["ratio"] == 1.0
     assert all(row["ms"] > 0 for row in document["rows"])

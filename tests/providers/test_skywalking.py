@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import socket
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,6 +24,7 @@ from providers.errors import (
 )
 from providers.skywalking import SkyWalkingProvider
 from tests.fakes.fake_oap import FakeOAP, Fault
+from tests.support.tls import self_signed as certificate_for
 
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 NOW = datetime(2024, 5, 1, 13, 4, 30, tzinfo=UTC)
@@ -768,30 +767,7 @@ async def test_aclose_leaves_the_injected_client_open(
 
 @pytest.fixture(scope="module")
 def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    assert shutil.which("openssl"), "the TLS tests need the openssl binary (Debian: openssl)"
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
+    return certificate_for(tmp_path_factory.mktemp("tls"), "127.0.0.1")
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,8 @@ SELF = {
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("why")
-    (tmp / "secrets" / "slo").mkdir(parents=True)
-    (tmp / "secrets" / "slo" / "floor").write_text(FLOOR)
+    (tmp / "secrets" / "bookinfo" / "slo").mkdir(parents=True)  # the runs' namespace's folder
+    (tmp / "secrets" / "bookinfo" / "slo" / "floor").write_text(FLOOR)
     env = {"AUGUR_SECRETS_DIR": str(tmp / "secrets")}
     store = f"sqlite+aiosqlite:///{tmp / 'augur.db'}"
     with augur_server(store_url=store, log=tmp / "server.log", env=env, ready=True) as served:

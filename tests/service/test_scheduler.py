@@ -110,7 +110,7 @@ async def test_metrics_show_runs_measurements_and_latency(app: FastAPI) -> None:
     app.state.scheduler.wake()
     await asyncio.sleep(0.3)
     transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://augur") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         text = (await client.get("/metrics")).text
     assert 'augur_measurements_total{phase="Successful",provider="replay"} 3.0' in text
     assert 'augur_runs{phase="Successful"} 1.0' in text

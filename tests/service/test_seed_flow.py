@@ -5,7 +5,6 @@ real PostgreSQL. The template is the seed's, with a 1 s interval so the test tak
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,22 +12,12 @@ import pytest
 import yaml
 
 from tests.fakes.fake_oap import FakeOAP, seed_demo
-from tests.support.postgres import Postgres, create_database
 from tests.support.servers import REPO, augur_server
 from tests.support.waiting import wait_run
 
 SEED = REPO / "examples" / "skywalking-apdex.yaml"
 CANARY = "canary|reviews|bookinfo|cp-cluster-1|-"
 SECRET = "planted-oap-password-5d1e"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
-    else:
-        postgres: Postgres = request.getfixturevalue("postgres")
-        yield create_database(postgres)
 
 
 def seed_template() -> str:
@@ -45,6 +34,15 @@ def seed_template() -> str:
     return yaml.safe_dump(document)
 
 
+def mount_secret(folder: Path, key: str, value: str) -> None:
+    """A Secret as the kubelet mounts it: each key a link into `..data`, itself a link to the
+    timestamped folder holding the files."""
+    (folder / "..2026_12_05_10_00_00.000000001").mkdir(parents=True)
+    (folder / "..2026_12_05_10_00_00.000000001" / key).write_text(value)
+    (folder / "..data").symlink_to("..2026_12_05_10_00_00.000000001")
+    (folder / key).symlink_to(f"..data/{key}")
+
+
 @pytest.mark.parametrize(
     ("canary", "verdict"),
     [
@@ -53,9 +51,8 @@ def seed_template() -> str:
     ],
 )
 def test_seed_flow(store_url: str, tmp_path: Path, canary: str, verdict: str) -> None:
-    secrets = tmp_path / "secrets" / "oap"
-    secrets.mkdir(parents=True)
-    (secrets / "password").write_text(SECRET)
+    # The run's namespace's folder (AUGUR_SECRETS_LAYOUT=namespaced, the default).
+    mount_secret(tmp_path / "secrets" / "bookinfo" / "oap", "password", SECRET)
     oap = FakeOAP()
     seed_demo(oap, canary=canary)
     env = {"AUGUR_SECRETS_DIR": str(tmp_path / "secrets")}

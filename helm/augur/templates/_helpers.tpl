@@ -69,6 +69,30 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "augur.tokensDir" -}}/var/run/augur/tokens{{- end }}
 {{- define "augur.secretsDir" -}}/var/run/augur/secrets{{- end }}
 
+{{/* The `secrets` entries as {namespace, name, secretName, volume, path}, as JSON: a string entry is a
+flat Secret name. The volume is named after the entry while that is a valid name, else a hash. */}}
+{{- define "augur.secretMounts" -}}
+{{- $mounts := list }}
+{{- range .Values.secrets }}
+{{- $entry := kindIs "string" . | ternary (dict "name" .) . }}
+{{- $namespace := $entry.namespace | default "" }}
+{{- if eq $.Values.secretsLayout "namespaced" }}
+{{- if not $namespace }}
+{{- fail (printf "secrets: entry %q names no namespace: with secretsLayout namespaced a run reads only its own namespace's secrets, so write {namespace: <the runs' namespace>, name: %s} (or set secretsLayout: flat to let every namespace read it)" $entry.name $entry.name) }}
+{{- end }}
+{{- else if $namespace }}
+{{- fail (printf "secrets: entry %q names namespace %q, but secretsLayout is flat (every namespace reads every secret): drop the namespace or set secretsLayout: namespaced" $entry.name $namespace) }}
+{{- end }}
+{{- $path := compact (list $namespace $entry.name) | join "/" }}
+{{- $volume := printf "secret-%s" ($path | replace "/" "-" | replace "." "-") }}
+{{- if or (gt (len $volume) 63) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $volume)) }}
+{{- $volume = printf "secret-%s" (sha256sum $path | trunc 16) }}
+{{- end }}
+{{- $mounts = append $mounts (dict "name" $entry.name "secretName" ($entry.secretName | default $entry.name) "volume" $volume "path" $path) }}
+{{- end }}
+{{- toJson $mounts }}
+{{- end }}
+
 {{/* Refuse values that cannot work, with a message saying what to set instead. */}}
 {{- define "augur.validate" -}}
 {{- if and (gt (int .Values.replicaCount) 1) (include "augur.sqlite" .) }}
@@ -81,7 +105,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- range .Values.env }}
 {{- if has .name (list "AUGUR_TOKENS" "AUGUR_TOKENS_FILE") }}{{ $tokenEnv = true }}{{ end }}
 {{- end }}
+{{- if not (has .Values.secretsLayout (list "namespaced" "flat")) }}
+{{- fail (printf "secretsLayout must be namespaced or flat, got %q" .Values.secretsLayout) }}
+{{- end }}
 {{- if and (not .Values.tokens.existingSecret) (not $tokenEnv) }}
 {{- fail "tokens.existingSecret is empty: without API tokens augur serves on 127.0.0.1 only (its probes would fail). Create a Secret of `scope token` lines and name it in tokens.existingSecret" }}
 {{- end }}
+{{- $_ := include "augur.secretMounts" . }}
 {{- end }}
