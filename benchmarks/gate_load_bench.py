@@ -193,7 +193,10 @@ def bench(*, runs: int, seconds: int, connections: int) -> list[dict[str, Any]]:
         )
         body = json.dumps({"namespace": NAMESPACE, "spec": run_spec(upstream, count=1)})
         gate = f"{base}/api/v1/gates/argo/{KEY}"
-        _wait_for(lambda: httpx.post(gate, content=body).json()["phase"] == "Successful")
+        as_json = {"Content-Type": "application/json"}
+        _wait_for(
+            lambda: httpx.post(gate, content=body, headers=as_json).json()["phase"] == "Successful"
+        )
         script = folder / "post.lua"
         script.write_text(http_bench.lua_script(body))
         for index in range(runs):

@@ -11,8 +11,8 @@ same 100 ms as ``Limits.max_seconds``. What costs a step:
   ordering rules in Python), ``flatten``/``concat`` what they copy, deep ``==`` the items it
   compares;
 - ``CHARS_PER_STEP`` characters of text read or built (``+``, ``join``, ``repeat``, ``replace``,
-  ``matches``, ``indexOf``, ``toJSON`` ...): C-speed string work is about 50 times cheaper per
-  character than a node.
+  ``matches``, ``indexOf``, ``toJSON`` ...): string work at C speed costs 0.02-2 ns a
+  character, so 16 of them to a step prices it high on purpose.
 
 Everything is charged before the work it prices starts, so work past the budget never begins.
 The clock is read every ``CHECK_EVERY`` steps (about 0.4 ms of work) and only then: a cheap
@@ -20,9 +20,10 @@ condition never reads it. It is the evaluating thread's CPU time, not the wall c
 machine, or an event loop sharing the GIL with the thread that evaluates, never turns a cheap
 condition into an error; what the time budget bounds is the work.
 
-``inline_slice`` lets a caller on an event loop try a condition in place for a few milliseconds
+``inline_slice`` lets a caller on an event loop try a condition in place for a millisecond or so
 of wall time: past it the evaluation is abandoned with ``SliceSpent`` (not an error), and the
-caller runs it again where a long evaluation harms nobody (``app.engine.offload``).
+caller runs it again where a long evaluation harms nobody (``app.engine.offload``), on a thread
+that ``yield_at_checks``: it pauses at every check, handing the GIL to the threads that wait.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 it that spent the budget, while `/healthz` keeps answering.
 
 What was found: `filter(a, {# in a})` over 20,000 strings asked of `GET /api/v1/check/web` (a
-read token is enough) held the event loop for about 29 s, so `/healthz` went unanswered, and as
-a run's condition it delayed every gate answer. Here the same conditions come back refused as a
+read token was enough then; a check takes a write token now) held the event loop for about 29 s,
+so `/healthz` went unanswered, and as a run's condition it delayed every gate answer. Here the same conditions come back refused as a
 verdict, several at once, and a probe asking `/healthz` every 20 ms is answered every time.
 The server's time budget is raised so that the step budget alone decides (which budget runs out
 first must not depend on this machine's speed); the time budget has its own tests in tests/expr.
@@ -27,7 +27,6 @@ from tests.fakes.scripted import Reply, ScriptedServer
 from tests.support.servers import Served, augur_server
 from tests.support.waiting import COMPLETED, phase_of, wait_for
 
-READ_TOKEN = "read-token-for-budget-tests-0123456789"
 WRITE_TOKEN = "write-token-for-budget-tests-0123456789"
 #: The finding's size: 20,000 distinct strings. Measuring them is work of its own on the event
 #: loop (decoding 250 kB, formatting the value string), so the checks also use 2,000, where the
@@ -84,7 +83,7 @@ class Probe:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp: Path = tmp_path_factory.mktemp("budgets")
     env = {
-        "AUGUR_TOKENS": f"read:{READ_TOKEN},write:{WRITE_TOKEN}",
+        "AUGUR_TOKENS": f"write:{WRITE_TOKEN}",
         "AUGUR_CONDITION_MILLISECONDS": "60000",
         "AUGUR_LOG_LEVEL": "warning",
     }
@@ -116,7 +115,7 @@ def check(base_url: str, url: str, condition: str) -> httpx.Response:
     return httpx.get(
         f"{base_url}/api/v1/check/web",
         params={"url": url, "condition": condition},
-        headers={"Authorization": f"Bearer {READ_TOKEN}"},
+        headers={"Authorization": f"Bearer {WRITE_TOKEN}"},
         timeout=60,
     )
 
