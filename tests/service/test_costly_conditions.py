@@ -3,8 +3,9 @@ it that spent the budget, while `/healthz` keeps answering.
 
 What was found: `filter(a, {# in a})` over 20,000 strings asked of `GET /api/v1/check/web` (a
 read token was enough then; a check takes a write token now) held the event loop for about 29 s,
-so `/healthz` went unanswered, and as a run's condition it delayed every gate answer. Here the same conditions come back refused as a
-verdict, several at once, and a probe asking `/healthz` every 20 ms is answered every time.
+so `/healthz` went unanswered, and as a run's condition it delayed every gate answer. Here the
+same conditions come back refused as a verdict, several at once, and a probe asking `/healthz`
+every 20 ms is answered every time.
 The server's time budget is raised so that the step budget alone decides (which budget runs out
 first must not depend on this machine's speed); the time budget has its own tests in tests/expr.
 """
