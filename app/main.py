@@ -24,6 +24,9 @@ from app.core.auth import load_tokens
 from app.core.logs import AccessLog, Redactor
 from app.core.metrics import Metrics
 from app.core.settings import Settings
+from app.engine.offload import Offload
+from app.expr import Limits, cel
+from app.service.loop_thread import LoopThread
 from app.service.outbound import outbound_client
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
@@ -56,6 +59,9 @@ def create_app(
     # Without tokens `augur serve` binds to loopback whatever AUGUR_HOST says.
     on_loopback = not tokens.configured or is_loopback_host(settings.host)
     addresses = AddressPolicy.parse(settings.allowed_addresses, local=on_loopback)
+    limits = Limits(
+        max_steps=settings.condition_steps, max_seconds=settings.condition_milliseconds / 1000
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,8 +78,14 @@ def create_app(
             if settings.secrets_dir
             else None
         )
+        offload = Offload()
+        # The scheduler runs on a loop of its own (app/service/loop_thread.py), with its own
+        # connection pool and HTTP client: both are bound to the loop that uses them.
+        worker = LoopThread("augur-scheduler")
+        scheduler_engine = open_engine(settings.store_url)
+        scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         scheduler = Scheduler(
-            store=store,
+            store=SqlStore(scheduler_engine, clock=clock),
             settings=SchedulerSettings(
                 owner=settings.replica_id,
                 lease=timedelta(seconds=settings.lease_seconds),
@@ -81,9 +93,11 @@ def create_app(
                 per_address=settings.per_address_concurrency,
             ),
             clock=clock,
-            http=http,
+            http=scheduler_http,
             metrics=metrics,
             secrets=secrets,
+            limits=limits,
+            judging=offload,
         )
 
         def provider_check(block: Mapping[str, Any]) -> object:
@@ -93,19 +107,22 @@ def create_app(
         app.state.store = store
         app.state.scheduler = scheduler
         app.state.http = http
+        app.state.offload = offload
         app.state.runs = RunService(
             store=store,
             clock=clock,
             wake=scheduler.wake,
             provider_check=provider_check,
             addresses=addresses,
+            limits=limits,
         )
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
+        await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
 
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
-            await scheduler.start()
+            await worker.call(scheduler.start())
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
@@ -114,7 +131,11 @@ def create_app(
             starter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
-            await scheduler.stop()
+            await worker.call(scheduler.stop())
+            await worker.call(scheduler_http.aclose())
+            await worker.call(scheduler_engine.dispose())
+            await worker.close()
+            offload.close()
             await app.state.schema.stop()
             await http.aclose()
             await engine.dispose()
@@ -134,6 +155,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.tokens = tokens
     app.state.addresses = addresses
+    app.state.limits = limits
     problems.install(app)
     app.include_router(health.router)
     app.include_router(templates.router)

@@ -31,8 +31,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.expr import Limits
 from app.expr import compile as compile_expr
 from app.expr.cel import compile_cel
+
+#: What is timed here is speed, not the budgets: CEL over 10,000 values needs 25 million steps.
+UNLIMITED = Limits(max_steps=10**12, max_seconds=0)
 
 APDEX_EXPR = "all(result.service_apdex.values.values, {asFloat(.value) >= 9900})"
 APDEX_CEL = "result.service_apdex.values.values.all(v, double(v.value) >= 9900.0)"
@@ -165,7 +169,8 @@ def _timed(call: Callable[[], object], number: int) -> float:
 
 
 def bench(case: Case, *, budget: float) -> Row:
-    expr_program, cel_program = compile_expr(case.expr), compile_cel(case.cel)
+    expr_program = compile_expr(case.expr, limits=UNLIMITED)
+    cel_program = compile_cel(case.cel, limits=UNLIMITED)
     impls: dict[str, Callable[[Any], bool]] = {
         "expr": lambda r: expr_program.evaluate_bool({"result": r}),
         "cel": lambda r: cel_program.evaluate_bool({"result": r}),

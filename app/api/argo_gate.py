@@ -40,7 +40,9 @@ from app.api.gates import (
 )
 from app.core.errors import AppError, FieldProblem, InvalidInput
 from app.core.metrics import Metrics
+from app.engine.offload import Judging, inline
 from app.engine.runner import Runner, SystemClock, provider_cache
+from app.expr import Limits
 from app.spec.args import SecretSource
 from app.spec.models import AnalysisRun
 from app.spec.status import Phase
@@ -115,9 +117,12 @@ async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Ve
     async def work() -> Verdict:
         namespace, document = await _argo_request(request)
         run = await runs.build_run(namespace, document)
-        secrets = request.app.state.scheduler.secrets  # the run's namespace's, as a run reads
+        state = request.app.state
+        secrets = state.scheduler.secrets  # the run's namespace's, as a run reads
         scoped = secrets.for_namespace(run.metadata.namespace) if secrets else None
-        return await evaluate_once(run, http=request.app.state.http, secrets=scoped)
+        return await evaluate_once(
+            run, http=state.http, secrets=scoped, limits=state.limits, judging=state.offload
+        )
 
     return await _argo_gate("evaluate", metrics, work(), where="evaluate")
 
@@ -148,7 +153,12 @@ async def argo_keyed(key: str, request: Request, runs: Runs, metrics: AppMetrics
 
 
 async def evaluate_once(
-    run: AnalysisRun, *, http: httpx.AsyncClient, secrets: SecretSource | None
+    run: AnalysisRun,
+    *,
+    http: httpx.AsyncClient,
+    secrets: SecretSource | None,
+    limits: Limits | None = None,
+    judging: Judging = inline,
 ) -> Verdict:
     """One reconcile pass with every metric due now (initial delays ignored), judged per
     measurement: any Failed → Failed, any Error → Error, any Inconclusive → Inconclusive."""
@@ -159,7 +169,14 @@ async def evaluate_once(
         return registry.build(block, http=http)
 
     source, built = provider_cache(build)
-    runner = Runner(clock=SystemClock(), providers=source, secrets=secrets, run_name="evaluate")
+    runner = Runner(
+        clock=SystemClock(),
+        providers=source,
+        secrets=secrets,
+        run_name="evaluate",
+        limits=limits,
+        judging=judging,
+    )
     try:
         run, _ = await runner.reconcile(run)
     finally:

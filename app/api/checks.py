@@ -90,12 +90,15 @@ async def _check(
     request: Request, block: Mapping[str, Any], *, condition: str, field: str, metric: str = ""
 ) -> CheckAnswer:
     """Measure; a ConfigError names `condition` when it is the condition's, else `field`."""
+    state = request.app.state
     try:
         outcome = await run_check(
             block,
             condition=condition,
-            http=request.app.state.http,
-            now=request.app.state.runs.clock(),
+            http=state.http,
+            now=state.runs.clock(),
+            limits=state.limits,
+            judging=state.offload,
         )
     except ConfigError as exc:
         wrong = "condition" if str(exc).startswith("condition: ") else field

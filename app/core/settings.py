@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest provider answer read (an Error measurement beyond).",
     )
+    condition_steps: int = Field(
+        default=1_000_000, ge=1000, description="Step budget of one condition evaluation."
+    )
+    condition_milliseconds: float = Field(
+        default=100.0, ge=1, description="CPU time budget of one condition evaluation, in ms."
+    )
     replica_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Name of this process when it leases runs (host-pid by default).",

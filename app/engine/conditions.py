@@ -73,12 +73,13 @@ def error_message(exc: Exception) -> str:
     return str(getattr(exc, "message", exc))
 
 
-def compile_expression(source: str) -> Program:
-    """``app.expr.compile`` with ``result`` as the only name; a ``cel:`` prefix selects CEL."""
+def compile_expression(source: str, limits: expr.Limits | None = None) -> Program:
+    """``app.expr.compile`` with ``result`` as the only name; a ``cel:`` prefix selects CEL.
+    ``limits`` are the budgets each evaluation gets (``expr.DEFAULT_LIMITS`` when None)."""
     if cel.is_cel(source):
-        program: Program = cel.compile_cel(cel.cel_body(source), names=("result",))
+        program: Program = cel.compile_cel(cel.cel_body(source), names=("result",), limits=limits)
     else:
-        program = expr.compile(source, names=("result",))
+        program = expr.compile(source, names=("result",), limits=limits)
     return program
 
 
@@ -98,9 +99,9 @@ class Condition:
     compile_error: Exception | None = None
 
     @classmethod
-    def compile(cls, kind: Kind, source: str) -> Condition:
+    def compile(cls, kind: Kind, source: str, limits: expr.Limits | None = None) -> Condition:
         try:
-            return cls(kind, source, compile_expression(source))
+            return cls(kind, source, compile_expression(source, limits))
         except expr_error() as exc:
             return cls(kind, source, None, exc)
 
@@ -119,23 +120,28 @@ class Evaluation:
     message: str = ""
 
 
-def compile_conditions(success: str = "", failure: str = "") -> Conditions:
+def compile_conditions(
+    success: str = "", failure: str = "", *, limits: expr.Limits | None = None
+) -> Conditions:
     """Compile both conditions once (empty means "not set"); never raises."""
     return Conditions(
-        Condition.compile("successCondition", success) if success else None,
-        Condition.compile("failureCondition", failure) if failure else None,
+        Condition.compile("successCondition", success, limits) if success else None,
+        Condition.compile("failureCondition", failure, limits) if failure else None,
     )
 
 
-def conditions_for(metric: Metric) -> Conditions:
-    return compile_conditions(metric.success_condition, metric.failure_condition)
+def conditions_for(metric: Metric, limits: expr.Limits | None = None) -> Conditions:
+    return compile_conditions(metric.success_condition, metric.failure_condition, limits=limits)
 
 
-def check_conditions(metrics: Sequence[Metric], *, prefix: str = "spec") -> None:
-    """Reject conditions that can never compile, naming the field and showing a caret."""
+def check_conditions(
+    metrics: Sequence[Metric], *, prefix: str = "spec", limits: expr.Limits | None = None
+) -> None:
+    """Reject conditions that can never compile, or that provably cannot finish within their
+    budget (``limits``), naming the field and showing a caret."""
     issues: list[SpecIssue] = []
     for index, metric in enumerate(metrics):
-        conditions = conditions_for(metric)
+        conditions = conditions_for(metric, limits)
         for condition in (conditions.success, conditions.failure):
             if condition is not None and condition.compile_error is not None:
                 issues.append(

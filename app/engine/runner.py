@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from app.engine.conditions import Conditions, conditions_for, typed_result
+from app.engine.offload import Judging, inline
 from app.engine.reconcile import (
     UNABLE_TO_RESOLVE,
     Outcome,
@@ -29,6 +30,7 @@ from app.engine.reconcile import (
     plan_reconcile,
 )
 from app.engine.schedule import MetricTask
+from app.expr import Limits
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.load import PreparedSpec, prepare_run_spec
@@ -115,6 +117,10 @@ class Runner:
     secrets: SecretSource | None = None
     on_status: OnStatus | None = None
     run_name: str = ""
+    #: The budgets of every condition evaluation (`app.expr.DEFAULT_LIMITS` when None).
+    limits: Limits | None = None
+    #: Where measurements are judged: in place here, off the event loop in the server.
+    judging: Judging = inline
     _conditions: dict[tuple[str, str], Conditions] = field(default_factory=dict)
     _prepared: tuple[AnalysisRunSpec, PreparedSpec] | None = None
 
@@ -129,7 +135,7 @@ class Runner:
         """Compiled once per run and condition text, not once per measurement."""
         key = (metric.success_condition, metric.failure_condition)
         if key not in self._conditions:
-            self._conditions[key] = conditions_for(metric)
+            self._conditions[key] = conditions_for(metric, self.limits)
         return self._conditions[key]
 
     async def reconcile(self, run: AnalysisRun) -> tuple[AnalysisRun, ReconcileResult | None]:
@@ -182,14 +188,17 @@ class Runner:
         except Exception as exc:  # a plugin's bug must not stop the loop: record it instead
             message = f"provider failed: {type(exc).__name__}: {exc}"
             return Outcome(task, error_measurement(message, started_at=started))
-        measurement = judge(
-            typed_result(measured.result, measured.go_type),
-            measured.value,
-            self.conditions(metric),
-            started_at=started,
-            finished_at=self.clock.now(),
-            metadata=measured.metadata,
-            point_times=measured.point_times,
+        conditions, finished = self.conditions(metric), self.clock.now()
+        measurement = await self.judging(
+            lambda: judge(
+                typed_result(measured.result, measured.go_type),
+                measured.value,
+                conditions,
+                started_at=started,
+                finished_at=finished,
+                metadata=measured.metadata,
+                point_times=measured.point_times,
+            )
         )
         return Outcome(task, measurement)
 

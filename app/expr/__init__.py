@@ -4,9 +4,11 @@
     program.evaluate_bool({"result": decoded_json})
 
 Compile once (syntax, names and provable type errors raise ExprCompileError with a located,
-caret-rendered message), run many times (failures raise ExprRuntimeError). Nothing but
-ExprError subclasses ever escapes. See errors.py for the exception tree and limits.py for the
-budgets that keep user-supplied expressions cheap.
+caret-rendered message; a condition that provably cannot finish within its step budget raises
+ExprBudgetError), run many times (failures raise ExprRuntimeError). Nothing but ExprError
+subclasses ever escapes, except ``SliceSpent`` inside a caller's ``inline_slice``. See errors.py
+for the exception tree, limits.py for the budgets that keep user-supplied expressions cheap and
+budget.py for what costs a step.
 
 Stages, in pipeline order:
 
@@ -16,15 +18,18 @@ Stages, in pipeline order:
 - checker: static types (types); signatures holds the builtins' and Argo helpers' rules;
 - compiler: one Python function per expression, run against support.NAMESPACE; gen_emitter
   holds the generator's state, gen_operators and gen_builtins emit operators and builtin calls;
-- program: compile once, specialise per concrete value types;
+- program: compile once (refusing what cost proves too costly), specialise per concrete value
+  types;
 - explain: why a condition was false (or true), for the measurements that are not Successful;
   it re-evaluates sub-trees through program (``compile_tree``), prints them with unparse and
   values with show.
 
 Run-time semantics live in runtime (values, operators), builtins/listfuncs/codec/timefuncs
 (with coerce for their arguments), regex (RE2, shared with the checker), gomath (Go's float
-rounding) and argo (Argo's six helpers). cel is the second condition language, run by celpy:
-cel_check (names, macros), cel_budget (steps, sizes), cel_values (values, messages).
+rounding) and argo (Argo's six helpers); budget says what a step costs and keeps the step and
+CPU-time budgets, and cost finds, at compile time, the conditions that can never fit them.
+cel is the second condition language, run by celpy: cel_check (names, macros), cel_budget (its
+price per node, its functions' charges), cel_values (values, messages).
 
 No module imports a later stage or one that imports it back: the checker and compiler read
 the run time's tables (argo.ARGO_FUNCTIONS, builtins.BUDGETED) and regex, and the rule and
@@ -39,7 +44,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from .budget import Budget, SliceSpent, inline_slice, yield_at_checks
 from .errors import (
+    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprNameError,
@@ -55,6 +62,8 @@ from .types import Float64List, type_of_value
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "Budget",
+    "ExprBudgetError",
     "ExprCompileError",
     "ExprError",
     "ExprNameError",
@@ -65,11 +74,14 @@ __all__ = [
     "Limits",
     "PointTimes",
     "Program",
+    "SliceSpent",
     "clip",
     "compile",
     "compile_for_result",
     "explain",
+    "inline_slice",
     "show",
+    "yield_at_checks",
 ]
 
 

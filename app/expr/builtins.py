@@ -1,8 +1,9 @@
 """Run-time implementations of expr's builtins (the static rules live in signatures.py).
 
-Functions that can allocate take the run's Budget first so that ``repeat``, ranges and
-friends stay inside ``Limits``. ``matches`` and its RE2 patterns live in regex.py, which the
-checker shares.
+Functions whose work grows with their arguments take the run's Budget first (``BUDGETED``) and
+charge what they are about to read or build before they do it (budget.py says what costs a
+step); the rest do a fixed amount of work. ``matches`` and its RE2 patterns live in regex.py,
+which the checker shares.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from . import timefuncs
 from .argo import parse_go_float, parse_go_int
+from .budget import CHARS_PER_STEP
 from .codec import b_from_base64, b_from_json, b_to_base64, b_to_json
 from .coerce import int_arg, iterable, number, str_arg, tname
 from .listfuncs import (
@@ -81,13 +83,14 @@ def b_round(value: Any) -> float:
     return math.copysign(float(whole), v)
 
 
-def b_int(value: Any) -> int:
+def b_int(budget: Budget, value: Any) -> int:
     t = type(value)
     if t is int:
         return int(value)
     if t is float:
         return to_int(value)
     if t is str:
+        budget.chars(len(value))
         text = value
         try:
             return parse_go_int(text)
@@ -96,11 +99,12 @@ def b_int(value: Any) -> int:
     fail(f"invalid operation: int({tname(value)})")
 
 
-def b_float(value: Any) -> float:
+def b_float(budget: Budget, value: Any) -> float:
     t = type(value)
     if t is float or t is int:
         return float(value)
     if t is str:
+        budget.chars(len(value))
         try:
             return parse_go_float(value)
         except Exception:
@@ -108,8 +112,12 @@ def b_float(value: Any) -> float:
     fail(f"invalid operation: float({tname(value)})")
 
 
-def b_string(value: Any) -> str:
-    return fmt_value(value)
+def b_string(budget: Budget, value: Any) -> str:
+    if type(value) is str:
+        return value
+    text = fmt_value(value, budget)
+    budget.chars(len(text))
+    return text
 
 
 def b_type(value: Any) -> str:
@@ -139,89 +147,122 @@ _GO_SPACE = (
 )
 
 
-def b_trim(s: Any, cutset: Any = None) -> str:
-    return str_arg(s, "trim").strip(_GO_SPACE if cutset is None else str_arg(cutset, "trim"))
+def b_trim(budget: Budget, s: Any, cutset: Any = None) -> str:
+    text = str_arg(s, "trim")
+    chars = _GO_SPACE if cutset is None else str_arg(cutset, "trim")
+    budget.chars(len(text) * max(1, len(chars) // CHARS_PER_STEP))
+    return text.strip(chars)
 
 
-def b_trim_prefix(s: Any, prefix: Any) -> str:
-    return str_arg(s, "trimPrefix").removeprefix(str_arg(prefix, "trimPrefix"))
+def _affix(name: str, method: Callable[[str, str], Any], *, whole: bool) -> Callable[..., Any]:
+    """``hasPrefix``, ``trimSuffix`` ...: ``method(text, affix)``, charging the affix it compares
+    or, ``whole``, the text it copies."""
+
+    def run(budget: Budget, s: Any, affix: Any) -> Any:
+        text, fix = str_arg(s, name), str_arg(affix, name)
+        budget.chars(len(text) if whole else len(fix))
+        return method(text, fix)
+
+    run.__name__ = name
+    return run
 
 
-def b_trim_suffix(s: Any, suffix: Any) -> str:
-    return str_arg(s, "trimSuffix").removesuffix(str_arg(suffix, "trimSuffix"))
+b_trim_prefix = _affix("trimPrefix", str.removeprefix, whole=True)
+b_trim_suffix = _affix("trimSuffix", str.removesuffix, whole=True)
+b_has_prefix = _affix("hasPrefix", str.startswith, whole=False)
+b_has_suffix = _affix("hasSuffix", str.endswith, whole=False)
 
 
-def b_upper(s: Any) -> str:
-    return "".join(c.upper() if len(c.upper()) == 1 else c for c in str_arg(s, "upper"))
+def _case(budget: Budget, text: str, convert: Callable[[str], str]) -> str:
+    """Go maps each rune on its own; a rune whose mapping is several runes stays as it is."""
+    if text.isascii():
+        budget.chars(len(text))
+        return convert(text)
+    budget.charge(len(text))  # one rune at a time, in Python
+    return "".join(c if len(mapped := convert(c)) != 1 else mapped for c in text)
 
 
-def b_lower(s: Any) -> str:
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in str_arg(s, "lower"))
+def b_upper(budget: Budget, s: Any) -> str:
+    return _case(budget, str_arg(s, "upper"), str.upper)
 
 
-def _split(s: str, sep: str, n: int, *, after: bool) -> list[Any]:
+def b_lower(budget: Budget, s: Any) -> str:
+    return _case(budget, str_arg(s, "lower"), str.lower)
+
+
+def _split(budget: Budget, s: str, sep: str, n: int, *, after: bool) -> list[Any]:
+    budget.chars(len(s))
     if n == 0:
         return []
     if sep == "":
+        budget.charge(len(s))
         chars = list(s)
         if 0 < n < len(chars):
             chars = [*chars[: n - 1], "".join(chars[n - 1 :])]
         return list(chars)
     parts = s.split(sep) if n < 0 else s.split(sep, n - 1)
+    budget.charge(len(parts))
     if after:
         parts = [p + sep for p in parts[:-1]] + parts[-1:]
     return list(parts)
 
 
-def b_split(s: Any, sep: Any, n: Any = -1) -> list[Any]:
-    return _split(str_arg(s, "split"), str_arg(sep, "split"), int_arg(n), after=False)
+def b_split(budget: Budget, s: Any, sep: Any, n: Any = -1) -> list[Any]:
+    text, by = str_arg(s, "split"), str_arg(sep, "split")
+    return _split(budget, text, by, int_arg(n), after=False)
 
 
-def b_split_after(s: Any, sep: Any, n: Any = -1) -> list[Any]:
-    return _split(str_arg(s, "splitAfter"), str_arg(sep, "splitAfter"), int_arg(n), after=True)
+def b_split_after(budget: Budget, s: Any, sep: Any, n: Any = -1) -> list[Any]:
+    text, by = str_arg(s, "splitAfter"), str_arg(sep, "splitAfter")
+    return _split(budget, text, by, int_arg(n), after=True)
+
+
+def _too_long(budget: Budget, size: int, what: str) -> None:
+    """Refuse a string longer than ``max_string`` before building it; charge building it."""
+    if size > budget.max_string:
+        fail(f"string too long: {what} would produce {size} characters")
+    budget.chars(size)
 
 
 def b_replace(budget: Budget, s: Any, old: Any, new: Any) -> str:
     text, o, w = str_arg(s, "replace"), str_arg(old, "replace"), str_arg(new, "replace")
-    # Go inserts ``new`` around every rune when ``old`` is empty.
-    result = (w + w.join(text) + w if text else w) if o == "" else text.replace(o, w)
-    if len(result) > budget.max_string:
-        fail("string too long")
-    return result
+    budget.chars(len(text))
+    if o == "":
+        # Go inserts ``new`` around every rune when ``old`` is empty.
+        _too_long(budget, len(text) + (len(text) + 1) * len(w) if text else len(w), "replace")
+        return w + w.join(text) + w if text else w
+    _too_long(budget, len(text) + text.count(o) * (len(w) - len(o)), "replace")
+    return text.replace(o, w)
 
 
 def b_repeat(budget: Budget, s: Any, n: Any) -> str:
     text, count = str_arg(s, "repeat"), int_arg(n)
     if count < 0:
         fail(f"invalid argument for repeat (expected positive integer, got {count})")
-    if len(text) * count > budget.max_string:
-        fail(f"string too long: repeat would produce {len(text) * count} characters")
+    _too_long(budget, len(text) * count, "repeat")
     return text * count
 
 
-def b_index_of(s: Any, sub: Any) -> int:
+def b_index_of(budget: Budget, s: Any, sub: Any) -> int:
     text, needle = str_arg(s, "indexOf"), str_arg(sub, "indexOf")
+    budget.chars(len(text) + len(needle))
     i = text.find(needle)
     return i if i < 0 else len(text[:i].encode("utf-8"))
 
 
-def b_last_index_of(s: Any, sub: Any) -> int:
-    text = str_arg(s, "lastIndexOf")
-    i = text.rfind(str_arg(sub, "lastIndexOf"))
+def b_last_index_of(budget: Budget, s: Any, sub: Any) -> int:
+    text, needle = str_arg(s, "lastIndexOf"), str_arg(sub, "lastIndexOf")
+    budget.chars(len(text) + len(needle))
+    i = text.rfind(needle)
     return i if i < 0 else len(text[:i].encode("utf-8"))
-
-
-def b_has_prefix(s: Any, p: Any) -> bool:
-    return str_arg(s, "hasPrefix").startswith(str_arg(p, "hasPrefix"))
-
-
-def b_has_suffix(s: Any, p: Any) -> bool:
-    return str_arg(s, "hasSuffix").endswith(str_arg(p, "hasSuffix"))
 
 
 def b_join(budget: Budget, items: Any, sep: Any = "") -> str:
     parts = [str_arg(x, "join") for x in iterable(budget, items, "join")]
-    return str_arg(sep, "join").join(parts)
+    glue = str_arg(sep, "join")
+    size = sum(map(len, parts)) + len(glue) * max(len(parts) - 1, 0)
+    _too_long(budget, size, "join")
+    return glue.join(parts)
 
 
 def _bit(name: str, fn: Callable[[int, int], int]) -> Callable[..., int]:
@@ -246,6 +287,17 @@ def _shift(a: int, b: int, kind: str) -> int:
     return (a & (2**64 - 1)) >> b if b < 64 else 0
 
 
+def _texts(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with the run's Budget first, charging the text it parses."""
+
+    def run(budget: Budget, *args: Any) -> Any:
+        budget.chars(sum(len(arg) for arg in args if type(arg) is str))
+        return fn(*args)
+
+    run.__name__ = fn.__name__
+    return run
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": b_len, "abs": b_abs, "ceil": b_ceil, "floor": b_floor, "round": b_round,
     "int": b_int, "float": b_float, "string": b_string, "type": b_type, "trim": b_trim,
@@ -265,10 +317,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "bitshl": _bit("bitshl", lambda a, b: _shift(a, b, "shl")),
     "bitshr": _bit("bitshr", lambda a, b: _shift(a, b, "shr")),
     "bitushr": _bit("bitushr", lambda a, b: _shift(a, b, "ushr")),
-    "now": timefuncs.now, "duration": timefuncs.duration, "date": timefuncs.date,
-    "timezone": timefuncs.timezone, "sum_values": b_sum,
+    "now": timefuncs.now, "duration": _texts(timefuncs.duration), "date": _texts(timefuncs.date),
+    "timezone": _texts(timefuncs.timezone), "sum_values": b_sum,
 }  # fmt: skip
 
-# Builtins that take the run's Budget as their first argument.
-BUDGETED = frozenset({"replace", "repeat", "join", "sort", "sortBy", "concat", "flatten",
-                      "groupBy", "reduce"})  # fmt: skip
+#: Builtins that take the run's Budget as their first argument.
+BUDGETED = frozenset({
+    "int", "float", "string", "trim", "trimPrefix", "trimSuffix", "upper", "lower", "split",
+    "splitAfter", "replace", "repeat", "indexOf", "lastIndexOf", "hasPrefix", "hasSuffix",
+    "join", "max", "min", "mean", "median", "get", "take", "keys", "values", "toPairs",
+    "fromPairs", "sort", "sortBy", "reverse", "uniq", "concat", "flatten", "groupBy", "reduce",
+    "toJSON", "fromJSON", "toBase64", "fromBase64", "duration", "date", "timezone",
+})  # fmt: skip

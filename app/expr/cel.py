@@ -16,7 +16,8 @@ celpy's interpreter is used rather than its transpiler: the transpiler is ~5x fa
 the activation in a module global (not thread-safe), logs every user error at ERROR level,
 reduces its messages to ``evaluation error`` and rejects ``min()``/``reduce()`` (cel-python 0.5).
 Budgets come from :class:`~app.expr.limits.Limits`: source length, nesting (parse-tree height),
-evaluation steps, and the length of what ``+`` builds.
+evaluation steps and CPU time (the expr engine's Budget, each node priced at what celpy spends on
+it), and the length of what ``+`` builds.
 
 This module compiles and runs; the name and macro check is cel_check.py, the run's budget
 cel_budget.py, and the conversion of values and error messages cel_values.py.
@@ -35,13 +36,14 @@ from celpy import celtypes
 from celpy.celparser import CELParseError, CELParser
 from celpy.evaluation import Activation, CELEvalError
 
-from app.expr.cel_budget import Budget, BudgetEvaluator, BudgetExceeded
+from app.expr.budget import Budget
+from app.expr.cel_budget import BudgetEvaluator, CelRun, call_name, charged_functions
 from app.expr.cel_check import CelChecker, location
 from app.expr.cel_values import runtime_error, to_cel, to_python, type_name
-from app.expr.errors import ExprNameError, ExprRuntimeError, ExprSyntaxError
+from app.expr.errors import ExprBudgetError, ExprNameError, ExprRuntimeError, ExprSyntaxError
 from app.expr.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["CEL_PREFIX", "CelProgram", "cel_body", "compile_cel", "is_cel"]
+__all__ = ["CEL_PREFIX", "CelProgram", "cel_body", "compile_cel", "is_cel", "warm"]
 
 CEL_PREFIX = "cel:"
 
@@ -126,14 +128,19 @@ class CelProgram:
 
     def _evaluate(self, env: Mapping[str, Any]) -> Any:
         context = {name: to_cel(env.get(name)) for name in self.names}  # absent: null, as expr
-        budget = Budget(self.limits)
-        evaluator = BudgetEvaluator(self._ast, _new_activation(), budget)
+        run = CelRun(Budget(self.limits))
+        activation = Activation(
+            annotations=celpy.googleapis, functions=charged_functions(run.budget)
+        )
+        evaluator = BudgetEvaluator(self._ast, activation, run)
         try:
             return evaluator.evaluate(context)
         except CELEvalError as exc:
             raise runtime_error(self.source, exc) from None
-        except BudgetExceeded as exc:
-            raise ExprRuntimeError(str(exc)) from None
+        except ExprBudgetError as exc:
+            raise self._located(exc, run) from None
+        except ExprRuntimeError:
+            raise
         except RecursionError:
             raise ExprRuntimeError("expression nested too deeply") from None
         except MemoryError:
@@ -141,15 +148,27 @@ class CelProgram:
         except Exception as exc:  # celpy bugs must not escape as anything else
             raise ExprRuntimeError(f"{type(exc).__name__}: {exc}") from None
 
+    def _located(self, exc: ExprBudgetError, run: CelRun) -> ExprBudgetError:
+        """``exc`` naming the innermost call or macro that was running."""
+        if not run.calls:
+            return exc
+        call = run.calls[-1]
+        where = location(call, self.source)
+        line, column = where.get("line", 0), where.get("column", 0)
+        message = f"{exc.message} at {call_name(call)} ({line}:{column})"
+        return ExprBudgetError(message, source=self.source, line=line, column=column)
+
+
+def warm() -> None:
+    """Build celpy's parser now (about 0.1 s of CPU, once per process) rather than inside the
+    first CEL condition's compile, which may be on a server's event loop."""
+    _parser()
+
 
 @functools.cache
 def _parser() -> CELParser:
     # Not celpy.Environment: creating one resets the process-wide recursion limit to 2500.
     return CELParser()
-
-
-def _new_activation() -> Activation:
-    return Activation(annotations=celpy.googleapis)
 
 
 def _height(tree: lark.Tree[Any]) -> int:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
+from .budget import CHUNK
 from .runtime import Budget, fail, goname
 from .types import Float64List
 
 __all__ = ["LISTS", "int_arg", "iterable", "loop_items", "number", "str_arg", "tname"]
 
 LISTS = (list, Float64List)
+
+
+def _charged(budget: Budget, items: list[Any], weight: int) -> Iterable[Any]:
+    """``items`` for a loop whose every item costs ``weight`` steps: charged at once when short,
+    else chunk by chunk as the loop gets there (a loop that stops early pays for what it saw,
+    and a long one meets its budget, and the clock, every ``CHUNK`` items)."""
+    if len(items) <= CHUNK:
+        budget.charge(len(items) * weight)
+        return items
+    return chain.from_iterable(_chunks(budget, items, weight))
+
+
+def _chunks(budget: Budget, items: list[Any], weight: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        part = items[start : start + CHUNK]
+        budget.charge(len(part) * weight)
+        yield part
 
 
 def iterable(budget: Budget, value: Any, name: str) -> list[Any]:
@@ -19,18 +39,17 @@ def iterable(budget: Budget, value: Any, name: str) -> list[Any]:
     fail(f"builtin {name} takes only array (got {tname(value)})")
 
 
-def loop_items(budget: Budget, value: Any, name: str) -> Any:
+def loop_items(budget: Budget, value: Any, name: str, weight: int = 1) -> Iterable[Any]:
     """What expr's loop opcodes (all, map, filter, sum, reduce ...) see: ``reflect.Len`` then
     ``Index`` on whatever arrives at run time. A string is walked byte by byte (each a number);
-    an empty map loops zero times; a non-empty map or a scalar fails."""
+    an empty map loops zero times; a non-empty map or a scalar fails. Each item costs ``weight``
+    steps: one for the item and one per node of the predicate run on it."""
     t = type(value)
     if t is list or t is Float64List:
-        budget.charge(len(value))
-        return value
+        return _charged(budget, value, weight)
     if t is str:
-        data = value.encode("utf-8")
-        budget.charge(len(data))
-        return list(data)
+        budget.chars(len(value))
+        return _charged(budget, list(value.encode("utf-8")), weight)
     if t is dict and not value:
         return []
     if t is dict:

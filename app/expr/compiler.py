@@ -2,8 +2,10 @@
 
 The generated source only references names that ``NAMESPACE`` injects (runtime helpers,
 builtins, constants) plus the function's own parameters; no attribute access is ever
-emitted, so an expression cannot reach Python internals. Loops charge the run's Budget with
-the collection's length before they start, which keeps per-item overhead at zero.
+emitted, so an expression cannot reach Python internals. Loops charge the run's Budget as they
+reach each chunk of their collection (``coerce.loop_items``), which keeps per-item overhead at
+zero; the function's ``sites`` attribute maps a line of its source to the part of the condition
+whose call starts there (``Emitter.mark``), so a budget that runs out can be located.
 
 This module emits leaves, names, access, Argo's calls and ``let``; operators are emitted by
 gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Emitter``.
@@ -92,18 +94,18 @@ class _Gen(Emitter):
         obj = self.emit(node.obj)
         key = self.emit(node.prop)
         if node.optional:
-            return f"_ofetch({obj}, {key})"
+            return f"{self.mark(node, '?.')}_ofetch({obj}, {key}, _st)"
         if isinstance(node.prop, n.String):
             if obj.isidentifier():
                 # Inline the common case (a JSON object) to save a call per item.
                 return f"({obj}.get({key}) if _type({obj}) is _dict else _fetch({obj}, {key}))"
             return f"_fetchs({obj}, {key})"
-        return f"_fetch({obj}, {key})"
+        return f"{self.mark(node, '[]')}_fetch({obj}, {key}, _st)"
 
     def e_slice(self, node: n.Slice) -> str:
         start = "None" if node.start is None else self.emit(node.start)
         stop = "None" if node.stop is None else self.emit(node.stop)
-        return f"_slice({self.emit(node.obj)}, {start}, {stop})"
+        return f"{self.mark(node, '[:]')}_slice(_st, {self.emit(node.obj)}, {start}, {stop})"
 
     def e_call(self, node: n.Call) -> str:
         args = [self.emit(a) for a in node.args]
@@ -118,14 +120,20 @@ class _Gen(Emitter):
                     f"_e{self.env_names.index('result')}" if "result" in self.env_names else "None"
                 )
                 args.insert(0, result)
-            if callee.name == "asFloat" and len(args) == 1 and not self.in_iterable:
-                tmp = self.fresh("t")
-                return f"({tmp} if _type({tmp} := {args[0]}) is _float else _argo_asFloat({tmp}))"
+            if callee.name in ("asInt", "asFloat") and len(args) == 1:
+                # They parse text: charged for it. A float needs no parsing at all.
+                fast = callee.name == "asFloat" and not self.in_iterable
+                tmp = self.fresh("t") if fast else args[0]
+                slow = f"{self.mark(node, callee.name)}_argo_{callee.name}(_text(_st, {tmp}))"
+                if fast:
+                    return f"({tmp} if _type({tmp} := {args[0]}) is _float else {slow})"
+                return slow
             return f"_argo_{callee.name}({', '.join(args)})"
         if isinstance(callee, n.Member) and callee.method:
             obj = self.emit(callee.obj)
-            return f"_method({obj}, {self.emit(callee.prop)}, {', '.join(args)})"
-        return f"_call({self.emit(callee)}, {', '.join(args)})"
+            prop = self.emit(callee.prop)
+            return f"{self.mark(node, 'call')}_method(_st, {obj}, {prop}, {', '.join(args)})"
+        return f"{self.mark(node, 'call')}_call(_st, {self.emit(callee)}, {', '.join(args)})"
 
     def e_builtin(self, node: n.Builtin) -> str:
         return emit_builtin(self, node)
@@ -165,7 +173,8 @@ def generate(
     gen = _Gen(checked, names)
     body = gen.emit(tree)
     params = "".join(f", _e{i}" for i in range(len(names)))
-    code = f"def _expr(_st{params}):\n    return {body}\n"
+    # In parentheses: the marks' line breaks are then only line joins.
+    code = f"def _expr(_st{params}):\n    return (\n{body}\n)\n"
     namespace = dict(NAMESPACE)
     namespace.update(gen.consts)
     try:
@@ -176,4 +185,15 @@ def generate(
             "expression nested too deeply", source=source, line=1, column=1
         ) from None
     fn: Callable[..., Any] = namespace["_expr"]
+    fn.sites = _sites(code, gen.sites)  # type: ignore[attr-defined]
     return fn
+
+
+def _sites(code: str, sites: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
+    """Line of the generated source -> the site whose marked call starts on it."""
+    found: dict[int, tuple[str, int, int]] = {}
+    for number, line in enumerate(code.split("\n"), start=1):
+        _, mark, index = line.rpartition("#@")
+        if mark and index.isdigit():
+            found[number + 1] = sites[int(index)]
+    return found

@@ -8,6 +8,7 @@ Every failure surfaces as an :class:`ExprError`; nothing else escapes ``compile`
     │   ├── ExprNameError         unknown name or pointer
     │   └── ExprTypeError         a type error the checker can prove (or constant folding finds)
     └── ExprRuntimeError          evaluation started and failed (nil member access, bad asInt ...)
+        └── ExprBudgetError       a step or time budget ran out (``message`` says where)
 
 ``message`` is always the bare engine text (what Argo prints after
 ``could not evaluate successCondition "<expr>": ``); ``str()`` adds the location snippet.
@@ -16,6 +17,7 @@ Every failure surfaces as an :class:`ExprError`; nothing else escapes ``compile`
 from __future__ import annotations
 
 __all__ = [
+    "ExprBudgetError",
     "ExprCompileError",
     "ExprError",
     "ExprNameError",
@@ -103,3 +105,17 @@ class ExprRuntimeError(ExprError):
     ) -> None:
         super().__init__(message, source=source, line=line, column=column)
         self.from_checker = from_checker
+
+
+class ExprBudgetError(ExprRuntimeError):
+    """The condition spent its step or time budget (``limits.Limits``).
+
+    Raised while it runs, or at compile time when the cost is certain whatever ``result`` holds
+    (a loop over a literal range that alone needs more steps than the budget). The ``message``
+    names the place itself (``condition exceeded its step budget (1000000 steps) at uniq (1:5)``),
+    because it is what a measurement's message quotes; ``str()`` adds the caret line.
+    """
+
+    def __str__(self) -> str:
+        snippet = render_snippet(self.source, self.line, self.column) if self.source else ""
+        return f"{self.message}\n{snippet}" if snippet else self.message

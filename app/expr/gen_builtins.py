@@ -1,14 +1,16 @@
 """Code generation for builtin calls; predicate builtins become inline generator loops.
 
 It works on an ``Emitter`` (gen_emitter.py), not on the compiler, and reads which builtins
-take the run's Budget from the builtins' own table, so neither stage imports the other.
+take the run's Budget from the builtins' own table, so neither stage imports the other. A loop
+hands ``_iter`` its predicate's weight (steps per item), and every call that charges the budget
+starts a marked line (``Emitter.mark``).
 """
 
 from __future__ import annotations
 
 from . import nodes as n
 from .builtins import BUDGETED
-from .gen_emitter import Emitter
+from .gen_emitter import Emitter, weight
 
 __all__ = ["emit_builtin"]
 
@@ -35,45 +37,49 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
         is_bool = g.is_bool(body_node)
         test = body if is_bool or name in ("map", "sum") else f"_bool({body})"
         p, i = f"_p{depth}", f"_i{depth}"
-        source = f"_iter(_st, {coll}, {name!r})"
+        source = f"{g.mark(node, name)}_iter(_st, {coll}, {name!r}, {weight(pred)})"
         if name in ("findLast", "findLastIndex"):
             loop = f"for {i}, {p} in _reversed(_list(_enumerate({source})))"
         elif _uses_index(body_node) or name == "findIndex":
             loop = f"for {i}, {p} in _enumerate({source})"
         else:
             loop = f"for {p} in {source}"
-        if name == "all":
-            return f"_all({test} {loop})"
-        if name == "any":
-            return f"_any({test} {loop})"
-        if name == "none":
-            return f"(not _any({test} {loop}))"
-        if name == "one":
-            return f"(_count_true({body} {loop}) == 1)"
-        if name == "filter":
-            return f"[{p} {loop} if {test}]"
-        if name == "map":
-            return f"[{body} {loop}]"
-        if name == "count":
-            return f"_sum1(1 {loop} if {test})"
-        if name == "sum":
-            return f"_f_sum_values({body} {loop})"
-        if name in ("find", "findLast"):
-            return f"_next(({p} {loop} if {test}), None)"
-        return f"_next(({i} {loop} if {test}), None)"
+        code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
+        return g.mark(node, name) + code
     if name == "count":
         coll = g.emit_iterable(args[0])
-        return f"_sum1(1 for _x in _iter(_st, {coll}, 'count') if _bool(_x))"
+        source = f"{g.mark(node, name)}_iter(_st, {coll}, 'count', 2)"
+        return f"{g.mark(node, name)}_sum1(1 for _x in {source} if _bool(_x))"
     if name == "sum":
-        return f"_f_sum_values(_iter(_st, {g.emit_iterable(args[0])}, 'sum'))"
+        source = f"{g.mark(node, name)}_iter(_st, {g.emit_iterable(args[0])}, 'sum')"
+        return f"{g.mark(node, name)}_f_sum_values({source})"
     if name in ("groupBy", "sortBy", "reduce"):
         coll = g.emit(args[0])
         body, depth = g.predicate(args[1])
         p, i, a = f"_p{depth}", f"_i{depth}", f"_a{depth}"
         params = f"{a}, {p}, {i}" if name == "reduce" else f"{p}, {i}"
         rest = "".join(", " + g.emit(x) for x in args[2:])
-        return f"_f_{name}(_st, {coll}, lambda {params}: {body}{rest})"
+        call = f"_f_{name}(_st, {coll}, lambda {params}: {body}{rest}, weight={weight(args[1])})"
+        return g.mark(node, name) + call
     emitted = [g.emit(a) for a in args]
     if name in BUDGETED:
-        emitted.insert(0, "_st")
+        return f"{g.mark(node, name)}_f_{name}(_st, {', '.join(emitted)})"
     return f"_f_{name}({', '.join(emitted)})"
+
+
+#: Each predicate builtin as one Python comprehension: ``test`` is the predicate as a bool,
+#: ``body`` its value, ``loop`` the ``for`` clause, ``p``/``i`` the item and its index.
+_LOOPS = {
+    "all": "_all({test} {loop})",
+    "any": "_any({test} {loop})",
+    "none": "(not _any({test} {loop}))",
+    "one": "(_count_true({body} {loop}) == 1)",
+    "filter": "[{p} {loop} if {test}]",
+    "map": "[{body} {loop}]",
+    "count": "_sum1(1 {loop} if {test})",
+    "sum": "_f_sum_values({body} {loop})",
+    "find": "_next(({p} {loop} if {test}), None)",
+    "findLast": "_next(({p} {loop} if {test}), None)",
+    "findIndex": "_next(({i} {loop} if {test}), None)",
+    "findLastIndex": "_next(({i} {loop} if {test}), None)",
+}

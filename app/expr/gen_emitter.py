@@ -1,8 +1,16 @@
 """The code generator's state and the questions every emission asks about a node.
 
 ``Emitter`` holds what one generated function accumulates (constants, ``let`` scopes, the
-predicate depth, fresh names) and answers "is this certainly a bool?" and "what kind is this,
-for sure, at run time?". compiler._Gen subclasses it with one ``e_<node>`` method per node
+predicate depth, fresh names, the sites that charge the budget) and answers "is this certainly a
+bool?", "what kind is this, for sure, at run time?" and "how many steps is one run of this
+predicate?".
+
+Sites: every call that charges the run's Budget is emitted on a line of its own, after a
+``#@<n>`` comment naming its entry in ``sites`` (what it is, and where in the condition). The
+comments cost nothing at run time; when a budget runs out, the line the generated code was on
+says which part of the condition spent it (program.py reads it from the traceback).
+
+compiler._Gen subclasses it with one ``e_<node>`` method per node
 type; gen_operators and gen_builtins take an ``Emitter``, so they never import the compiler.
 """
 
@@ -14,7 +22,7 @@ from typing import Any
 from . import nodes as n
 from .checker import Checked
 
-__all__ = ["LOGIC", "Emitter"]
+__all__ = ["LOGIC", "Emitter", "weight"]
 
 # expr's logical operators, by their Python spelling.
 LOGIC = {"&&": "and", "and": "and", "||": "or", "or": "or"}
@@ -45,6 +53,17 @@ _BOOL_OPERATORS = frozenset(
 _BOOL_BUILTINS = frozenset({"all", "any", "none", "one", "hasPrefix", "hasSuffix"})
 
 
+def weight(node: n.Node) -> int:
+    """Steps one run of a predicate costs: one for the item, one per node of its body (nested
+    predicates are loops that charge for themselves)."""
+    count, stack = 1, [node.body if isinstance(node, n.Predicate) else node]
+    while stack:
+        current = stack.pop()
+        count += 1
+        stack.extend(c for c in n.children(current) if not isinstance(c, n.Predicate))
+    return count
+
+
 class Emitter:
     """State of one generated function; subclasses supply an ``e_<node>`` per node type."""
 
@@ -59,6 +78,13 @@ class Emitter:
         self.in_iterable = 0
         # ``let`` variables bound to a value that may be nil despite its static type.
         self.nilable: set[str] = set()
+        # (what, line, column) of each call that charges the budget, by its ``#@<n>`` mark.
+        self.sites: list[tuple[str, int, int]] = []
+
+    def mark(self, node: n.Node, what: str) -> str:
+        """Start a line for a call that charges the budget on behalf of ``node``."""
+        self.sites.append((what, node.line, node.column))
+        return f"#@{len(self.sites) - 1}\n"
 
     def emit_iterable(self, node: n.Node) -> str:
         self.in_iterable += 1

@@ -2,8 +2,10 @@
 
 A comparison or arithmetic between values whose kinds are certain compiles to the Python
 operator; anything else calls a run-time helper (``_eq``, ``_lt``, ``_add`` ...) that
-reproduces Go's semantics and messages. ``all(xs, p) && all(xs, q)`` over the same list
-becomes one loop.
+reproduces Go's semantics and messages. A comparison whose cost grows with its operands (two
+strings or lists, neither a literal) is handed the run's Budget, and so is every helper that
+walks an operand (``in``, ``contains``, ``matches``, ``..``, ``+`` on strings, slices).
+``all(xs, p) && all(xs, q)`` over the same list becomes one loop.
 """
 
 from __future__ import annotations
@@ -56,24 +58,36 @@ def emit_unary(g: Emitter, node: n.Unary) -> str:
     return code if g.kind(node.operand) in ("int", "float") else f"_pos({code})"
 
 
+def _literal(node: n.Node) -> bool:
+    """A scalar written in the condition: comparing against it costs at most its own length."""
+    return isinstance(node, n.Nil | n.Bool | n.Int | n.Float | n.String | n.Bytes)
+
+
 def emit_binary(g: Emitter, node: n.Binary) -> str:
     op = node.op
     left, right = node.left, node.right
     lk, rk = g.kind(left), g.kind(right)
     if op in LOGIC:
         return _logic(g, LOGIC[op], left, right)
+    bounded = _literal(left) or _literal(right)
     if op in ("==", "!="):
-        if lk == rk and lk in ("int", "float", "string"):
+        if (lk == rk and lk in ("int", "float")) or (lk == rk == "string" and bounded):
             code = f"({g.emit(left)} == {g.emit(right)})"
-        else:
+        elif bounded:
             code = f"_eq({g.emit(left)}, {g.emit(right)})"
+        else:
+            code = f"{g.mark(node, op)}_eq({g.emit(left)}, {g.emit(right)}, _st)"
         return code if op == "==" else f"(not {code})"
     if op in _CMP_NAMES:
-        if (lk == rk and lk in ("float", "string", "int")) or (
-            {lk, rk} == {"int", "float"} and _is_small_int(g, left, right)
+        if (
+            (lk == rk and lk in ("float", "int"))
+            or (lk == rk == "string" and bounded)
+            or ({lk, rk} == {"int", "float"} and _is_small_int(g, left, right))
         ):
             return f"({g.emit(left)} {op} {g.emit(right)})"
-        return f"{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)})"
+        if bounded:
+            return f"{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)})"
+        return f"{g.mark(node, op)}{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)}, _st)"
     a, b = g.emit(left), g.emit(right)
     if op in ("+", "-", "*"):
         numeric = lk in ("int", "float") and rk in ("int", "float")
@@ -82,16 +96,14 @@ def emit_binary(g: Emitter, node: n.Binary) -> str:
         if numeric:
             return f"_wrap({a} {op} {b})"
         if op == "+":
-            return f"_add(_st, {a}, {b})"
+            return f"{g.mark(node, op)}_add(_st, {a}, {b})"
         return f"{'_sub' if op == '-' else '_mul'}({a}, {b})"
-    simple = {"/": "_div", "%": "_mod", "**": "_pow", "^": "_pow", "contains": "_contains",
-              "startsWith": "_startsWith", "endsWith": "_endsWith"}  # fmt: skip
+    simple = {"/": "_div", "%": "_mod", "**": "_pow", "^": "_pow"}
     if op in simple:
         return f"{simple[op]}({a}, {b})"
-    if op == "matches":
-        return f"_matches(_st, {a}, {b})"
-    if op == "..":
-        return f"_range(_st, {a}, {b})"
+    if op in ("contains", "startsWith", "endsWith", "matches", ".."):
+        helper = {"..": "_range"}.get(op, f"_{op}")
+        return f"{g.mark(node, op)}{helper}(_st, {a}, {b})"
     if op == "??":
         return f"_coalesce({a}, lambda: {b})"
     if op == "in":
@@ -124,7 +136,7 @@ def _emit_in(g: Emitter, node: n.Binary, a: str, b: str) -> str:
         and isinstance(right.right, n.Int)
     ):
         return f"_in_range({a}, {right.left.value}, {right.right.value})"
-    return f"_in({a}, {b})"
+    return f"{g.mark(node, 'in')}_in(_st, {a}, {b})"
 
 
 def _logic(g: Emitter, op: str, left: n.Node, right: n.Node) -> str:
@@ -153,6 +165,8 @@ def _logic(g: Emitter, op: str, left: n.Node, right: n.Node) -> str:
         inner = "or" if left.name == "none" else op
         body = n.Binary(inner, p.body, q.body, line=p.line, column=p.column)
         g.checked.types[id(body)] = t.UNKNOWN
-        merged = n.Builtin(left.name, [left.args[0], n.Predicate(body)])
+        merged = n.Builtin(
+            left.name, [left.args[0], n.Predicate(body)], line=left.line, column=left.column
+        )
         return emit_builtin(g, merged)
     return f"({g.as_bool(left)} {op} {g.emit(right)})"

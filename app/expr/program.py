@@ -18,7 +18,9 @@ from . import nodes as n
 from . import types as t
 from .checker import check
 from .compiler import generate
+from .cost import check_cost
 from .errors import (
+    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprRuntimeError,
@@ -71,9 +73,9 @@ class Program:
         self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
-        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names))
+        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), first=True)
 
-    def _build(self, signature: tuple[t.Type, ...]) -> _Runner:
+    def _build(self, signature: tuple[t.Type, ...], *, first: bool = False) -> _Runner:
         try:
             # The checker rewrites nodes in place (literal conversions), so each build checks
             # a fresh tree: parsed again, or a copy of the one handed in.
@@ -84,6 +86,8 @@ class Program:
             env = dict(zip(self.names, signature, strict=True))
             checked = check(tree, source=self.source, env=env)
             _fold(tree, self.source)
+            if first:  # what it certainly costs does not depend on the types of the values
+                check_cost(tree, source=self.source, limits=self.limits)
             return generate(tree, checked, names=self.names, source=self.source)
         except ExprError:
             raise
@@ -126,6 +130,8 @@ class Program:
         runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
         try:
             return runner(budget or Budget(self.limits), *values)
+        except ExprBudgetError as exc:
+            raise located(exc, runner, self.source) from None
         except ExprError:
             raise
         except RecursionError:
@@ -143,6 +149,24 @@ class Program:
 
     def __repr__(self) -> str:
         return f"Program({self.source!r})"
+
+
+def located(exc: ExprBudgetError, runner: _Runner, source: str) -> ExprBudgetError:
+    """``exc`` naming the part of the condition whose call was running when the budget ran out:
+    the innermost frame of generated code says the line, the runner's ``sites`` what is there."""
+    if exc.line:
+        return exc
+    line, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<expr>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    site = getattr(runner, "sites", {}).get(line)
+    if site is None:
+        return exc
+    what, at_line, at_column = site
+    message = f"{exc.message} at {what} ({at_line}:{at_column})"
+    return ExprBudgetError(message, source=source, line=at_line, column=at_column)
 
 
 def compile_program(

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
 
+from .budget import CHARS_PER_STEP, Budget
 from .errors import ExprRuntimeError
 from .gomath import go_pow
-from .limits import Limits
 from .types import Float64List
 
 __all__ = [
@@ -68,37 +68,6 @@ class Func:
 
     def __call__(self, *args: Any) -> Any:
         return self.fn(*args)
-
-
-class Budget:
-    """Per-run step counter: loops charge their length before they start."""
-
-    __slots__ = ("limits", "steps")
-
-    def __init__(self, limits: Limits) -> None:
-        self.steps = 0
-        self.limits = limits
-
-    def charge(self, amount: int) -> None:
-        self.steps += amount
-        if self.steps > self.limits.max_steps:
-            fail("step budget exceeded")
-
-    @property
-    def max_array(self) -> int:
-        return self.limits.max_array_length
-
-    @property
-    def max_string(self) -> int:
-        return self.limits.max_string_length
-
-    @property
-    def max_pattern(self) -> int:
-        return self.limits.max_pattern_length
-
-    @property
-    def memory(self) -> int:
-        return self.limits.memory_budget
 
 
 def goname(value: Any) -> str:
@@ -175,8 +144,9 @@ def _key_order(key: Any) -> tuple[int, Any]:
     return (2, str(key))
 
 
-def fmt_value(value: Any) -> str:
-    """Go's ``%v`` for a value (used by ``string()`` and messages)."""
+def fmt_value(value: Any, budget: Budget | None = None) -> str:
+    """Go's ``%v`` for a value (used by ``string()`` and messages); with a ``budget``, every
+    item printed is charged."""
     t = type(value)
     if value is None:
         return "<nil>"
@@ -186,11 +156,14 @@ def fmt_value(value: Any) -> str:
         return fmt_float(value)
     if t is str:
         return str(value)
+    if budget is not None and (t is list or t is Float64List or t is dict or t is GroupMap):
+        budget.charge(len(value))
     if t is list or t is Float64List:
-        return "[" + " ".join(fmt_value(x) for x in value) + "]"
+        return "[" + " ".join(fmt_value(x, budget) for x in value) + "]"
     if t is dict or t is GroupMap:
         items = sorted(value.items(), key=lambda kv: _key_order(kv[0]))
-        return "map[" + " ".join(f"{fmt_value(k)}:{fmt_value(v)}" for k, v in items) + "]"
+        pairs = (f"{fmt_value(k, budget)}:{fmt_value(v, budget)}" for k, v in items)
+        return "map[" + " ".join(pairs) + "]"
     if t is bytes:
         return "[" + " ".join(str(b) for b in value) + "]"
     if t is Func:
@@ -208,7 +181,7 @@ def _iface(value: Any) -> str:
     return "nil" if value is None else goname(value)
 
 
-def fetch(obj: Any, key: Any) -> Any:
+def fetch(obj: Any, key: Any, budget: Budget | None = None) -> Any:
     t = type(obj)
     if t is dict:
         if type(key) is str:
@@ -217,7 +190,7 @@ def fetch(obj: Any, key: Any) -> Any:
             f"reflect.Value.MapIndex: value of type {goname(key)} is not assignable to type string"
         )
     if t is list or t is Float64List or t is str or t is bytes:
-        return _index(obj, key)
+        return _index(obj, key, budget)
     if t is GroupMap:
         return obj.get(key, [])
     if obj is None:
@@ -225,7 +198,7 @@ def fetch(obj: Any, key: Any) -> Any:
     fail(f"cannot fetch {fmt_value(key)} from {goname(obj)}")
 
 
-def _index(obj: Any, key: Any) -> Any:
+def _index(obj: Any, key: Any, budget: Budget | None) -> Any:
     tk = type(key)
     if tk is int:
         index = key
@@ -233,14 +206,20 @@ def _index(obj: Any, key: Any) -> Any:
         index = to_int(key)
     else:
         fail(f"invalid operation: int({goname(key)})")
-    length = len(obj.encode("utf-8")) if type(obj) is str else len(obj)
+    data = obj
+    # Go indexes a string's UTF-8 bytes and yields a byte (uint8), i.e. a number. ASCII text is
+    # its own UTF-8; other text is encoded, which reads all of it.
+    if type(obj) is str and not obj.isascii():
+        if budget is not None:
+            budget.chars(len(obj))
+        data = obj.encode("utf-8")
+    length = len(data)
     real = index + length if index < 0 else index
     if not 0 <= real < length:
         fail(f"index out of range: {real} (array length is {length})")
-    if type(obj) is str:
-        # Go indexes the UTF-8 bytes and yields a byte (uint8), i.e. a number.
-        return obj.encode("utf-8")[real]
-    return obj[real]
+    if type(data) is str:
+        return ord(data[real])
+    return data[real]
 
 
 def to_int(value: float) -> int:
@@ -335,13 +314,16 @@ def pos(a: Any) -> Any:
     fail(f"invalid operation: +{goname(a)}")
 
 
-def less(a: Any, b: Any, op: str) -> bool:
+def less(a: Any, b: Any, op: str, budget: Budget | None = None) -> bool:
     """Ordering comparison ``a op b`` for op in < > <= >=."""
     ta, tb = type(a), type(b)
     if (ta is float or ta is int) and (tb is float or tb is int):
         if ta is not tb:
             a, b = float(a), float(b)
-    elif not (ta is str and tb is str) and not (ta is tb and getattr(a, "ORDERED", False) is True):
+    elif ta is str and tb is str:
+        if budget is not None:
+            budget.chars(min(len(a), len(b)))
+    elif not (ta is tb and getattr(a, "ORDERED", False) is True):
         fail(f"invalid operation: {goname(a)} {op} {goname(b)}")
     if op == "<":
         return bool(a < b)
@@ -352,7 +334,8 @@ def less(a: Any, b: Any, op: str) -> bool:
     return bool(a >= b)
 
 
-def equal(a: Any, b: Any) -> bool:
+def equal(a: Any, b: Any, budget: Budget | None = None) -> bool:
+    """expr's ``==``; with a ``budget``, the items and characters compared are charged."""
     ta, tb = type(a), type(b)
     if (ta is int or ta is float) and (tb is int or tb is float):
         if ta is tb:
@@ -363,23 +346,39 @@ def equal(a: Any, b: Any) -> bool:
     if ta is bool or tb is bool:
         return ta is tb and a is b
     if (ta is list or ta is Float64List) and (tb is list or tb is Float64List):
-        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+        if len(a) != len(b):
+            return False
+        if budget is not None:
+            budget.charge(3 * len(a))
+        return all(equal(x, y, budget) for x, y in zip(a, b, strict=True))
     if ta is dict and tb is dict:
-        return a.keys() == b.keys() and all(deep_equal(v, b[k]) for k, v in a.items())
+        if budget is not None:
+            budget.charge(len(a))
+        return a.keys() == b.keys() and all(deep_equal(v, b[k], budget) for k, v in a.items())
     if ta is not tb:
         return False
+    if ta is str and budget is not None and len(a) == len(b) >= CHARS_PER_STEP:
+        budget.chars(len(a))
     return bool(a == b)
 
 
-def deep_equal(a: Any, b: Any) -> bool:
+def deep_equal(a: Any, b: Any, budget: Budget | None = None) -> bool:
     """Go's reflect.DeepEqual on decoded values: types must match exactly."""
     ta = type(a)
     if ta is not type(b):
         return False
     if ta is list or ta is Float64List:
-        return len(a) == len(b) and all(deep_equal(x, y) for x, y in zip(a, b, strict=True))
+        if len(a) != len(b):
+            return False
+        if budget is not None:
+            budget.charge(len(a))
+        return all(deep_equal(x, y, budget) for x, y in zip(a, b, strict=True))
     if ta is dict:
-        return a.keys() == b.keys() and all(deep_equal(v, b[k]) for k, v in a.items())
+        if budget is not None:
+            budget.charge(len(a))
+        return a.keys() == b.keys() and all(deep_equal(v, b[k], budget) for k, v in a.items())
+    if ta is str and budget is not None and len(a) == len(b) >= CHARS_PER_STEP:
+        budget.chars(len(a))
     return bool(a == b)
 
 

@@ -3,6 +3,7 @@
 ``NAMESPACE`` is the complete set of globals a generated function sees: these helpers, the
 builtins (``_f_<name>``), Argo's functions (``_argo_<name>``) and a handful of Python
 callables under underscore names. ``__builtins__`` is empty, so nothing else is reachable.
+Helpers whose work grows with their operands take the run's Budget (``_st`` in generated code).
 """
 
 from __future__ import annotations
@@ -52,10 +53,10 @@ def _chain(thunk: Callable[[], Any]) -> Any:
         return None
 
 
-def _ofetch(obj: Any, key: Any) -> Any:
+def _ofetch(obj: Any, key: Any, budget: rt.Budget) -> Any:
     if obj is None:
         raise ChainNil
-    return rt.fetch(obj, key)
+    return rt.fetch(obj, key, budget)
 
 
 def _fetchs(obj: Any, key: str) -> Any:
@@ -68,10 +69,12 @@ def _coalesce(value: Any, thunk: Callable[[], Any]) -> Any:
     return thunk() if value is None else value
 
 
-def _in(item: Any, coll: Any) -> bool:
+def _in(budget: rt.Budget, item: Any, coll: Any) -> bool:
+    """``item in coll``: a list is searched item by item (``len(coll)`` steps), a map hashed."""
     tc = type(coll)
     if tc is list or tc is t.Float64List:
-        return any(rt.equal(item, x) for x in coll)
+        budget.charge(len(coll))
+        return any(rt.equal(item, x, budget) for x in coll)
     if tc is dict:
         if type(item) is str:
             return item in coll
@@ -100,12 +103,14 @@ def _in_range(item: Any, low: Any, high: Any) -> bool:
     return bool(low <= item <= high)
 
 
-def _str_op(op: str) -> Callable[[Any, Any], bool]:
-    def run(a: Any, b: Any) -> bool:
+def _str_op(op: str) -> Callable[[rt.Budget, Any, Any], bool]:
+    def run(budget: rt.Budget, a: Any, b: Any) -> bool:
         if type(a) is not str or type(b) is not str:
             rt.fail(f"invalid operation: {rt.goname(a)} {op} {rt.goname(b)}")
         if op == "contains":
+            budget.chars(len(a) + len(b))
             return b in a
+        budget.chars(len(b))
         if op == "startsWith":
             return a.startswith(b)
         return a.endswith(b)
@@ -123,11 +128,15 @@ def _range(budget: rt.Budget, low: Any, high: Any) -> list[Any]:
     return list(range(low, high + 1))
 
 
-def _slice(obj: Any, start: Any, stop: Any) -> Any:
+def _slice(budget: rt.Budget, obj: Any, start: Any, stop: Any) -> Any:
     to = type(obj)
     if not (to is list or to is t.Float64List or to is str or to is bytes):
         rt.fail(f"cannot slice {rt.goname(obj)}")
-    data = obj.encode("utf-8") if to is str else obj
+    # Go slices a string's UTF-8 bytes: ASCII text is its own, other text is encoded first.
+    ascii_text = to is str and obj.isascii()
+    if to is str and not ascii_text:
+        budget.chars(len(obj))
+    data = obj.encode("utf-8") if to is str and not ascii_text else obj
     length = len(data)
     a = 0 if start is None else _int(start)
     b = length if stop is None else _int(stop)
@@ -135,7 +144,10 @@ def _slice(obj: Any, start: Any, stop: Any) -> Any:
     b = min(max(b + length if b < 0 else b, 0), length)
     if a > b:
         a = b
+    budget.chars(b - a)  # a copy of the part: C-speed, like text
     part = data[a:b]
+    if ascii_text:
+        return part
     if to is str:
         return part.decode("utf-8", "go-replace")
     return list(part) if to is t.Float64List else part
@@ -149,15 +161,27 @@ def _int(value: Any) -> int:
     rt.fail(f"invalid operation: int({rt.goname(value)})")
 
 
-def _call(fn: Any, *args: Any) -> Any:
+def _call(budget: rt.Budget, fn: Any, *args: Any) -> Any:
     if type(fn) is rt.Func:
-        return fn(*args)
+        return fn(*_texts(budget, *args))
     rt.fail(f"invalid operation: cannot call non-function of type {rt.goname(fn)}")
 
 
-def _method(obj: Any, name: str, *args: Any) -> Any:
+def _texts(budget: rt.Budget, *args: Any) -> tuple[Any, ...]:
+    """The arguments of an Argo helper (``asFloat``, ``asInt`` parse text), their text charged."""
+    budget.chars(sum(len(arg) for arg in args if type(arg) is str))
+    return args
+
+
+def _text(budget: rt.Budget, arg: Any) -> Any:
+    if type(arg) is str:
+        budget.chars(len(arg))
+    return arg
+
+
+def _method(budget: rt.Budget, obj: Any, name: str, *args: Any) -> Any:
     if type(obj) is dict:
-        return _call(obj.get(name), *args)
+        return _call(budget, obj.get(name), *args)
     if type(obj) in rt.HOOK_TYPES and not args:
         return obj.method(name)
     rt.fail(f"type {rt.goname(obj)} has no method {name}")
@@ -175,18 +199,20 @@ def _env_map(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
-def _cmp(op: str) -> Callable[[Any, Any], bool]:
-    def run(a: Any, b: Any) -> bool:
-        return rt.less(a, b, op)
+def _cmp(op: str) -> Callable[..., bool]:
+    def run(a: Any, b: Any, budget: rt.Budget | None = None) -> bool:
+        return rt.less(a, b, op, budget)
 
     return run
 
 
 def _add(budget: rt.Budget, a: Any, b: Any) -> Any:
-    result = rt.add(a, b)
-    if type(result) is str and len(result) > budget.max_string:
-        rt.fail("string too long")
-    return result
+    if type(a) is str and type(b) is str:
+        size = len(a) + len(b)
+        if size > budget.max_string:
+            rt.fail("string too long")
+        budget.chars(size)
+    return rt.add(a, b)
 
 
 NAMESPACE: dict[str, Any] = {
@@ -197,7 +223,8 @@ NAMESPACE: dict[str, Any] = {
     "_coalesce": _coalesce, "_in": _in, "_in_strs": _in_strs, "_in_range": _in_range,
     "_contains": _str_op("contains"), "_startsWith": _str_op("startsWith"),
     "_endsWith": _str_op("endsWith"), "_matches": matches, "_range": _range, "_slice": _slice,
-    "_call": _call, "_method": _method, "_env_map": _env_map, "_bool": rt.check_bool,
+    "_call": _call, "_method": _method, "_text": _text, "_env_map": _env_map,
+    "_bool": rt.check_bool,
     "_eq": rt.equal, "_add": _add, "_sub": rt.sub, "_mul": rt.mul, "_div": rt.div,
     "_mod": rt.mod, "_pow": rt.power, "_neg": rt.neg, "_pos": rt.pos, "_wrap": rt.wrap,
     "_lt": _cmp("<"), "_gt": _cmp(">"), "_le": _cmp("<="), "_ge": _cmp(">="),

@@ -5,7 +5,8 @@ service the routes and gates call, the scheduler that measures due runs, ad-hoc 
 delete); its parts are ``templates`` (stored templates), ``requests`` (a request made into a
 checked run) and ``admission`` (the check every run passes before it is stored). ``documents``
 shows a stored run in Argo's shape; ``submit`` is the checking the CLI shares; ``scheduler``
-measures due runs; ``checks`` answers ad-hoc checks.
+measures due runs (``observe`` logs and counts what it stores, ``loop_thread`` gives it an event
+loop of its own in the server); ``checks`` answers ad-hoc checks.
 
 May import: ``app.core``, ``app.spec``, ``app.engine``, ``app.expr``, ``app.store`` and
 ``providers``. Never ``app.api``, ``app.cli`` or ``app.main``: the doors call the service, not

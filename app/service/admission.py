@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from app.core.addresses import AddressPolicy, AddressRefused
 from app.core.errors import FieldProblem, InvalidInput
+from app.expr import Limits
 from app.service.submit import Problems, ProviderCheck, check_run
 from app.spec.errors import SpecIssue
 from app.spec.load import prepare_run_spec
@@ -39,12 +40,14 @@ class Admission:
 
     provider_check: ProviderCheck | None
     addresses: AddressPolicy
+    #: The budgets conditions get here: one that provably needs more is refused.
+    limits: Limits | None
 
     def check(self, run: AnalysisRun) -> None:
         """Every problem the first reconcile would meet, and addresses the allowlist refuses."""
         issues: list[SpecIssue] = []
         try:
-            check_run(run, provider_check=self.provider_check)
+            check_run(run, provider_check=self.provider_check, limits=self.limits)
         except Problems as problems:
             issues += problems.issues
         if not issues:

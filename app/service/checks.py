@@ -17,6 +17,8 @@ from typing import Any
 import httpx
 
 from app.engine.conditions import compile_conditions, evaluate_result, typed_result
+from app.engine.offload import Judging, inline
+from app.expr import Limits
 from app.service.series import Point, PointTimes, points_of
 from app.spec.status import Phase
 from providers import registry
@@ -182,14 +184,21 @@ class CheckOutcome:
 
 
 async def run_check(
-    block: Mapping[str, Any], *, condition: str, http: httpx.AsyncClient, now: datetime
+    block: Mapping[str, Any],
+    *,
+    condition: str,
+    http: httpx.AsyncClient,
+    now: datetime,
+    limits: Limits | None = None,
+    judging: Judging = inline,
 ) -> CheckOutcome:
-    """Measure once; judge with `condition` (expr-lang, or `cel:`) when one is given.
+    """Measure once; judge with `condition` (expr-lang, or `cel:`) when one is given, within
+    `limits`, where `judging` says (off the event loop in the server).
 
     A bad block or condition raises `ConfigError`; an upstream failure is reported in the
     outcome, as it would be in a run's Error measurement.
     """
-    conditions = compile_conditions(success=condition) if condition else None
+    conditions = compile_conditions(success=condition, limits=limits) if condition else None
     broken = conditions.success.compile_error if conditions and conditions.success else None
     if broken is not None:
         raise ConfigError(f"condition: {broken}")
@@ -211,10 +220,13 @@ async def run_check(
         point_times=measured.point_times,
     )
     if conditions is not None:
-        evaluation = evaluate_result(
-            typed_result(measured.result, measured.go_type),
-            conditions,
-            point_times=measured.point_times,
+        judged = conditions
+        evaluation = await judging(
+            lambda: evaluate_result(
+                typed_result(measured.result, measured.go_type),
+                judged,
+                point_times=measured.point_times,
+            )
         )
         outcome.phase, outcome.message = evaluation.phase, evaluation.message
     return outcome

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.core.addresses import AddressPolicy
 from app.core.errors import NotFound
+from app.expr import Limits
 from app.service.documents import run_from_record
 from app.service.requests import RunRequests
 from app.service.submit import ProviderCheck
@@ -58,6 +59,7 @@ class RunService(Templates, RunRequests):
     wake: Callable[[], None]
     provider_check: ProviderCheck | None = None
     addresses: AddressPolicy = field(default_factory=AddressPolicy)
+    limits: Limits | None = None
 
     async def create_run(
         self, namespace: str, document: Any, *, idempotency_key: str | None = None

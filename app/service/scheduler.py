@@ -26,9 +26,12 @@ import httpx
 
 from app.core.metrics import Metrics
 from app.engine.conditions import Conditions
+from app.engine.offload import Judging, inline
 from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
+from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
+from app.service.observe import observe
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
@@ -108,7 +111,10 @@ class Scheduler:
     http: httpx.AsyncClient
     metrics: Metrics
     secrets: SecretsByNamespace | None = None
+    limits: Limits | None = None
+    judging: Judging = inline
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _home: asyncio.AbstractEventLoop | None = None
     _stopping: bool = False
     _loop_task: asyncio.Task[None] | None = None
     _passes: dict[str, asyncio.Task[None]] = field(default_factory=dict)
@@ -119,10 +125,17 @@ class Scheduler:
     _finished_since_gauges: bool = False
 
     def wake(self) -> None:
-        """Something became due now (a new run, a terminate): look at once, not at next poll."""
-        self._wake.set()
+        """Something became due now (a new run, a terminate): look at once, not at next poll.
+        Safe from any thread: `augur serve` runs the scheduler on a loop of its own."""
+        home = self._home
+        if home is None:
+            self._wake.set()
+            return
+        with contextlib.suppress(RuntimeError):  # its loop is closed: nothing to wake
+            home.call_soon_threadsafe(self._wake.set)
 
     async def start(self) -> None:
+        self._home = asyncio.get_running_loop()
         if self.store.engine.dialect.name == "sqlite":
             # One process writes a SQLite store, so a lease found now was left by a process
             # that died: take the runs back at once instead of waiting for the lease to expire.
@@ -260,6 +273,8 @@ class Scheduler:
             providers=source,
             secrets=self.secrets.for_namespace(run.metadata.namespace) if self.secrets else None,
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
+            limits=self.limits,
+            judging=self.judging,
             _conditions=self._conditions,
         )
 
@@ -296,45 +311,7 @@ class Scheduler:
             lease_owner=self.settings.owner,
             release=release,
         )
-        self._observe(run, new, done)
-
-    def _observe(self, run: AnalysisRun, new: list[NewMeasurement], done: bool) -> None:
-        labels = {"namespace": run.metadata.namespace, "run": run.metadata.name}
-        for measurement in new:
-            # The message says why (an error, or the values that failed a condition); it was
-            # redacted with the run's secrets when recorded, and the log formatter redacts too.
-            log.info(
-                "measured %s/%s %s #%d: %s%s",
-                labels["namespace"],
-                labels["run"],
-                measurement.metric,
-                measurement.seq,
-                measurement.phase,
-                f": {measurement.message}" if measurement.message else "",
-                extra={
-                    **labels,
-                    "metric": measurement.metric,
-                    "seq": measurement.seq,
-                    "phase": measurement.phase,
-                },
-            )
-            provider = _provider_of(run, measurement.metric)
-            self.metrics.measurements.labels(provider=provider, phase=measurement.phase).inc()
-            number = _number(measurement.value)
-            if number is not None and not done:
-                self.metrics.last_value.labels(**labels, metric=measurement.metric).set(number)
-        if done:
-            phase = phase_of(run.status)
-            log.info(
-                "run %s/%s finished: %s",
-                labels["namespace"],
-                labels["run"],
-                phase,
-                extra={**labels, "phase": phase},
-            )
-            for metric in run.spec.metrics:
-                with contextlib.suppress(KeyError):
-                    self.metrics.last_value.remove(labels["namespace"], labels["run"], metric.name)
+        observe(self.metrics, run, new, done)
 
 
 def _completed(run: AnalysisRun) -> bool:
@@ -377,22 +354,3 @@ def _upstream(address: str) -> str:
     except httpx.InvalidURL:
         return address
     return f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
-
-
-def _provider_of(run: AnalysisRun, metric: str) -> str:
-    for candidate in run.spec.metrics:
-        if candidate.name == metric:
-            names = candidate.provider.names()
-            return names[0] if names else ""
-    return ""
-
-
-def _number(value: str) -> float | None:
-    """The gauge value of a measurement: a number, or the last number of a list of them."""
-    text = value.strip()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1].rsplit(",", 1)[-1]
-    try:
-        return float(text)
-    except ValueError:
-        return None

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from app.engine.conditions import check_conditions
+from app.expr import Limits
 from app.spec.audit import audit_run_spec, undeclared_args
 from app.spec.bounds import meta_issues
 from app.spec.errors import MergeError, SpecError, SpecIssue
@@ -209,13 +210,18 @@ def _override(
     return [given.get(a.name, a) for a in existing] if existing is not None else None
 
 
-def check_run(run: AnalysisRun, *, provider_check: ProviderCheck | None = None) -> None:
+def check_run(
+    run: AnalysisRun,
+    *,
+    provider_check: ProviderCheck | None = None,
+    limits: Limits | None = None,
+) -> None:
     """Raise `Problems` listing every mistake the first reconcile would meet, and those found
-    while the run was built."""
+    while the run was built (`limits`: the budgets its conditions will get)."""
     audit = audit_run_spec(run.spec)
     issues = [*run.submission_problems, *meta_issues(run.metadata), *audit.issues]
     try:
-        check_conditions([metric or _NOTHING for metric in audit.metrics])
+        check_conditions([metric or _NOTHING for metric in audit.metrics], limits=limits)
     except SpecError as exc:
         issues += [issue for issue in exc.issues if audit.sees(issue.path)]
     if provider_check is not None:

@@ -93,7 +93,7 @@ class Templates(Admission):
         ]
         found: list[FieldProblem] = []
         try:
-            check_conditions(plain)
+            check_conditions(plain, limits=self.limits)
         except SpecError as exc:
             found += field_problems(exc.issues)
         compiled = {p.field for p in found}

@@ -448,6 +448,12 @@ BAD_CONDITIONS = {
     "empty-matches": "result matches",
     "unclosed-string": 'result == "abc',
     "type-error": '"a" + 1 > 0',
+    # Over the step budget whatever `result` holds: refused when submitted, located.
+    "budget-nested-ranges": "len(map(0..99999, {map(0..99, {#})})) > 0",
+    "budget-in-a-range": "count(0..9999, {# in 0..9999}) > 0",
+    "budget-uniq-of-ranges": "len(uniq(map(0..99999, {map(0..9, {#})}))) > 0",
+    "budget-sort-of-ranges": "len(sort(map(0..99999, {-#}))) > 0 && all(0..99999, {true})",
+    "budget-left-of-and": "len(map(0..99999, {map(0..99, {#})})) > 0 && result > 0",
 }
 
 
@@ -672,4 +678,50 @@ BOUNDED = {
     "dunder-mro": ('result["__class__"]["__mro__"] != nil', {"a": 1}),
     "dunder-globals": ("result.__globals__ != nil", "x"),
     "dunder-subclasses": ("len(result.__subclasses__) > 0", [1]),
+    # The issue's own: linear now, so it may even finish (uniq was quadratic: 7.7 s for 10,000).
+    "finding-uniq-map": ('len(uniq(map(1..99999, {string(#) + "a"}))) > 0', 1),
+    "uniq-10000": ("len(uniq(result)) > 0", [str(i) for i in range(10_000)]),
+}
+
+#: Conditions that spend their whole budget on the `result` they get, each naming a builtin or an
+#: operator whose work the budget did not see before (the issue's list and its neighbours): the
+#: Argo evaluate gate must answer each at once with an Error whose message says where.
+_WORDS = [str(i) for i in range(2_000)]
+_TEXT = 'let s = join(result, ","); '
+BUDGET_OVERRUNS = {
+    "filter-in-20000": ("len(filter(result, {# in result})) > 0", [str(i) for i in range(20_000)]),
+    "in-list": ("all(result, {# in result})", _WORDS),
+    "uniq-per-item": ("all(result, {len(uniq(result)) > 0})", _WORDS),
+    "sort-per-item": ("all(result, {len(sort(result)) > 0})", _WORDS),
+    "sortBy-per-item": ("all(result, {len(sortBy(result, {#})) > 0})", _WORDS),
+    "indexOf": (_TEXT + 'all(result, {indexOf(s, "zz") < 0})', _WORDS),
+    "string-plus": (_TEXT + "all(result, {len(s + s) > 0})", _WORDS),
+    "join-per-item": ('all(result, {len(join(result, ",")) > 0})', _WORDS),
+    "repeat-per-item": ('all(result, {len(repeat("ab", 100000)) > 0})', _WORDS),
+    "replace": (_TEXT + 'all(result, {len(replace(s, "1", "22")) > 0})', _WORDS),
+    "upper": (_TEXT + "all(result, {len(upper(s)) > 0})", _WORDS),
+    "split": (_TEXT + 'all(result, {len(split(s, ",")) > 0})', _WORDS),
+    "contains": (_TEXT + 'all(result, {!(s contains "zz")})', _WORDS),
+    "matches-long-text": (_TEXT + 'all(result, {!(s matches "z+y")})', _WORDS),
+    "map-filter-chain": ("len(map(result, {filter(map(result, {#}), {true})})) > 0", _WORDS),
+    "groupBy-per-item": ("all(result, {len(groupBy(result, {#})) > 0})", _WORDS),
+    "reduce-per-item": ("all(result, {reduce(result, {#acc}, 0) == 0})", _WORDS),
+    "flatten-per-item": ("all(result, {len(flatten([result, result])) > 0})", _WORDS),
+    "concat-per-item": ("all(result, {len(concat(result, result)) > 0})", _WORDS),
+    "keys": ("let m = fromPairs(map(result, {[#, 1]})); all(result, {len(keys(m)) > 0})", _WORDS),
+    "values": (
+        "let m = fromPairs(map(result, {[#, 1]})); all(result, {len(values(m)) > 0})",
+        _WORDS,
+    ),
+    "toJSON-per-item": ("all(result, {len(toJSON(result)) > 0})", _WORDS),
+    "fromJSON-per-item": ("let j = toJSON(result); all(result, {len(fromJSON(j)) > 0})", _WORDS),
+    "string-per-item": ("all(result, {len(string(result)) > 0})", _WORDS),
+    "deep-equal": ("all(result, {result == result})", _WORDS),
+    "cel-six-nested-maps": (
+        "cel: size(result.map(a, result.map(b, result.map(c, result.map(d, result.map(e, "
+        "result.map(f, a + b + c + d + e + f))))))) > 0",
+        [1.0] * 10,
+    ),
+    "cel-in-list": ("cel: result.all(x, x in result)", _WORDS),
+    "cel-string-plus": ("cel: result.all(x, size(x + x) > 0)", _WORDS),
 }

@@ -7,6 +7,7 @@ stored first so that references and args resolve."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import pytest
 from tests.hostile.conftest import Hostile, start
 from tests.hostile.corpus import (
     BOUNDED,
+    BUDGET_OVERRUNS,
     MAX_BODY,
     NS,
     SEED,
@@ -123,8 +125,8 @@ def lists_answer(client: httpx.Client) -> None:
         assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
 
 
-@pytest.mark.parametrize(("source", "value"), BOUNDED.values(), ids=BOUNDED.keys())
-def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
+def evaluate(baseline: Baseline, source: str, value: Any) -> dict[str, Any]:
+    """The Argo evaluate gate's verdict on `source` for a replayed `value`, answered in time."""
     body = {
         "namespace": NS,
         **inline(
@@ -136,9 +138,31 @@ def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
     took = time.monotonic() - started
     assert took < PER_REQUEST_SECONDS, f"{took:.2f}s"
     assert answer.status_code == 200, answer.text[:500]
-    verdict = answer.json()
+    verdict: dict[str, Any] = answer.json()
+    return verdict
+
+
+@pytest.mark.parametrize(("source", "value"), BOUNDED.values(), ids=BOUNDED.keys())
+def test_bounded_work(source: str, value: Any, baseline: Baseline) -> None:
+    verdict = evaluate(baseline, source, value)
     assert verdict["phase"] in ("Error", "Failed", "Successful"), verdict
     assert "<class" not in json.dumps(verdict), verdict
+
+
+#: Either budget may run out first (the server keeps the default 100 ms time budget); either way
+#: the message names the part of the condition that spent it.
+OVERRUN = re.compile(
+    r'could not evaluate successCondition ".*": condition exceeded its '
+    r"(step budget \(1000000 steps\)|time budget 100ms) at \S+ \(\d+:\d+\)",
+    re.DOTALL,
+)
+
+
+@pytest.mark.parametrize(("source", "value"), BUDGET_OVERRUNS.values(), ids=BUDGET_OVERRUNS.keys())
+def test_a_budget_overrun_is_a_located_error(source: str, value: Any, baseline: Baseline) -> None:
+    verdict = evaluate(baseline, source, value)
+    assert verdict["phase"] == "Error", verdict
+    assert OVERRUN.fullmatch(verdict["metrics"]["m"]["message"]), verdict
 
 
 def test_nothing_stored_and_memory_bounded(baseline: Baseline) -> None:
