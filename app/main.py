@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from app.service.loop_thread import LoopThread
 from app.service.outbound import outbound_client
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
-from app.spec.secrets import SecretsDir
+from app.spec.secrets import ProviderCredentials, SecretsDir
 from app.store.db import SingleWriter, open_engine, sqlite_path
 from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
@@ -78,6 +79,9 @@ def create_app(
             if settings.secrets_dir
             else None
         )
+        credentials = ProviderCredentials(
+            secrets, home=settings.namespace, environ=dict(os.environ), on_read=redactor.add
+        )
         offload = Offload()
         # The scheduler runs on a loop of its own (app/service/loop_thread.py), with its own
         # connection pool and HTTP client: both are bound to the loop that uses them.
@@ -96,6 +100,7 @@ def create_app(
             http=scheduler_http,
             metrics=metrics,
             secrets=secrets,
+            credentials=credentials,
             limits=limits,
             judging=offload,
         )
@@ -108,6 +113,7 @@ def create_app(
         app.state.scheduler = scheduler
         app.state.http = http
         app.state.offload = offload
+        app.state.credentials = credentials
         app.state.runs = RunService(
             store=store,
             clock=clock,

@@ -28,7 +28,46 @@ import httpx
 
 from providers.client import GuardedClient
 
-__all__ = ["MeasureContext", "Measured", "Provider", "ProviderFactory", "insecure_client"]
+__all__ = [
+    "NO_CREDENTIALS",
+    "Credentials",
+    "MeasureContext",
+    "Measured",
+    "Provider",
+    "ProviderFactory",
+    "insecure_client",
+]
+
+
+class Credentials(Protocol):
+    """Where a provider finds what Argo's providers read from Kubernetes Secrets and the
+    controller's environment (Datadog's `datadog` Secret, New Relic's `newrelic`, `DD_API_KEY`,
+    ...). The host decides where those live (a secrets folder, laid out per namespace or flat)
+    and redacts every value read from whatever it stores or logs. A provider never logs or
+    echoes a value it got here."""
+
+    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+        """The value of `key` in Secret `name` of the namespace Argo's controller runs in
+        (`namespace=None`), or of `namespace`; None when the Secret or the key is absent.
+        Raises :class:`~providers.errors.ConfigError` when it exists but may not be read."""
+        ...
+
+    def env(self, name: str) -> str | None:
+        """An environment variable of augur's process (Argo honours some, e.g. `DD_API_KEY`)."""
+        ...
+
+
+class _NoCredentials:
+    """No secrets and no environment: every lookup is absent."""
+
+    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+        return None
+
+    def env(self, name: str) -> str | None:
+        return None
+
+
+NO_CREDENTIALS: Credentials = _NoCredentials()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +89,10 @@ class MeasureContext:
     #: state between measurements; this lets one that answers by position (replay) answer the
     #: same after a restart.
     attempt: int = 0
+    #: The run's namespace (Datadog's `secretRef.namespaced` reads its Secret there).
+    namespace: str = ""
+    #: Secrets and environment, for providers that read credentials as Argo's do.
+    credentials: Credentials = NO_CREDENTIALS
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:

@@ -99,6 +99,7 @@ async def _check(
             now=state.runs.clock(),
             limits=state.limits,
             judging=state.offload,
+            credentials=state.credentials,
         )
     except ConfigError as exc:
         wrong = "condition" if str(exc).startswith("condition: ") else field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from app.engine.runner import Clock, OnStatus, Runner, SystemClock, VirtualClock
 from app.service.outbound import CLI_POLICY, outbound_client
 from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
+from app.spec.secrets import ProviderCredentials, SecretsDir
 from providers import registry
 from providers.base import Provider
 
@@ -43,6 +45,7 @@ async def run_locally(
             clock=clock,
             providers=source,
             secrets=DirectorySecrets(secrets_dir, namespace) if secrets_dir else None,
+            credentials=local_credentials(secrets_dir, namespace),
             on_status=on_status,
         )
         try:
@@ -61,3 +64,10 @@ async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], obje
             return registry.build(block, http=http)
 
         yield check
+
+
+def local_credentials(secrets_dir: Path | None, namespace: str = "") -> ProviderCredentials:
+    """Provider credentials for a run here: `DIR/<secret>/<key>` (`DIR/<namespace>/...` with
+    `-n`), as for args, and this process's environment (`DD_API_KEY`, ...)."""
+    folder = SecretsDir(secrets_dir, "namespaced" if namespace else "flat") if secrets_dir else None
+    return ProviderCredentials(folder, home=namespace, environ=dict(os.environ))

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
             "namespace's only; flat: <secrets_dir>/<secret>/<key>, every run reads every secret."
         ),
     )
+    namespace: str = Field(
+        default="augur",
+        description=(
+            "The namespace augur runs in (the chart sets it to the release's): with the "
+            "namespaced layout, provider credentials that Argo reads from its controller's "
+            "namespace (the datadog, newrelic, influxdb, wavefront Secrets) come from "
+            "<secrets_dir>/<namespace>/."
+        ),
+    )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="How long a replica holds a run it is measuring."
     )

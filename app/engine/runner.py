@@ -35,8 +35,9 @@ from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
+from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus
-from providers.base import MeasureContext, Provider
+from providers.base import NO_CREDENTIALS, MeasureContext, Provider
 from providers.errors import ProviderError
 
 __all__ = [
@@ -115,6 +116,8 @@ class Runner:
     clock: Clock
     providers: ProviderSource
     secrets: SecretSource | None = None
+    #: Credentials providers read as Argo's do (Datadog's Secret, ...); redacted once read.
+    credentials: ProviderCredentials | None = None
     on_status: OnStatus | None = None
     run_name: str = ""
     #: The budgets of every condition evaluation (`app.expr.DEFAULT_LIMITS` when None).
@@ -157,16 +160,22 @@ class Runner:
             secret_values.extend(found.secrets)
         outcomes = await asyncio.gather(
             *(
-                self._measure(task, metric, attempts_of(plan.status, metric.name))
+                self._measure(
+                    task, metric, attempts_of(plan.status, metric.name), run.metadata.namespace
+                )
                 for task, metric in zip(plan.tasks, resolved, strict=True)
             )
         )
+        if self.credentials is not None:  # what providers read is redacted like args
+            secret_values.extend(self.credentials.seen)
         result = complete_reconcile(
             run, plan, outcomes, now=self.clock.now(), secrets=secret_values
         )
         return run.model_copy(update={"status": result.status}), result
 
-    async def _measure(self, task: MetricTask, metric: Metric, attempt: int) -> Outcome:
+    async def _measure(
+        self, task: MetricTask, metric: Metric, attempt: int, namespace: str
+    ) -> Outcome:
         started = self.clock.now()
         if task.kind == "terminate" and task.in_flight is not None:
             # augur's providers answer synchronously; nothing is ever left in flight to stop.
@@ -181,6 +190,8 @@ class Runner:
                     config=config,
                     run_name=self.run_name,
                     attempt=attempt,
+                    namespace=namespace,
+                    credentials=self.credentials or NO_CREDENTIALS,
                 )
             )
         except ProviderError as exc:

@@ -20,9 +20,11 @@ from app.engine.conditions import compile_conditions, evaluate_result, typed_res
 from app.engine.offload import Judging, inline
 from app.expr import Limits
 from app.service.series import Point, PointTimes, points_of
+from app.spec.args import redact
+from app.spec.secrets import ProviderCredentials
 from app.spec.status import Phase
 from providers import registry
-from providers.base import MeasureContext
+from providers.base import NO_CREDENTIALS, MeasureContext
 from providers.errors import ConfigError, ProviderError
 
 __all__ = [
@@ -191,6 +193,7 @@ async def run_check(
     now: datetime,
     limits: Limits | None = None,
     judging: Judging = inline,
+    credentials: ProviderCredentials | None = None,
 ) -> CheckOutcome:
     """Measure once; judge with `condition` (expr-lang, or `cel:`) when one is given, within
     `limits`, where `judging` says (off the event loop in the server).
@@ -206,16 +209,22 @@ async def run_check(
     provider = registry.build(block, http=http)
     try:
         measured = await provider.measure(
-            MeasureContext(now=now, metric_name="check", config=block[kind])
+            MeasureContext(
+                now=now,
+                metric_name="check",
+                config=block[kind],
+                credentials=credentials or NO_CREDENTIALS,
+            )
         )
     except ProviderError as exc:
-        return CheckOutcome(provider=kind, error=str(exc), phase=Phase.ERROR if condition else None)
+        error = redact(str(exc), credentials.seen) if credentials else str(exc)
+        return CheckOutcome(provider=kind, error=error, phase=Phase.ERROR if condition else None)
     finally:
         await provider.aclose()
     outcome = CheckOutcome(
         provider=kind,
         result=measured.result,
-        value=measured.value,
+        value=redact(measured.value, credentials.seen) if credentials else measured.value,
         metadata=measured.metadata,
         point_times=measured.point_times,
     )

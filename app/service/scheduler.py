@@ -34,6 +34,7 @@ from app.service.documents import phase_of, run_from_record, status_document
 from app.service.observe import observe
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
+from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, RunRecord
@@ -111,6 +112,7 @@ class Scheduler:
     http: httpx.AsyncClient
     metrics: Metrics
     secrets: SecretsByNamespace | None = None
+    credentials: ProviderCredentials | None = None
     limits: Limits | None = None
     judging: Judging = inline
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -272,6 +274,7 @@ class Scheduler:
             clock=_WallClock(self.clock),
             providers=source,
             secrets=self.secrets.for_namespace(run.metadata.namespace) if self.secrets else None,
+            credentials=self.credentials,
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
             limits=self.limits,
             judging=self.judging,

@@ -22,16 +22,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
 from app.spec.errors import ArgError
+from providers.errors import ConfigError
 
 __all__ = [
     "MAX_SECRET_BYTES",
     "DirectorySecrets",
     "MappingSecrets",
+    "ProviderCredentials",
+    "SecretRefused",
     "SecretSource",
     "SecretsByNamespace",
     "SecretsDir",
@@ -39,6 +42,12 @@ __all__ = [
 ]
 
 SecretsLayout = Literal["namespaced", "flat"]
+
+
+class SecretRefused(ArgError):
+    """The secret exists but may not be read (a link out of the folder, over 1 MiB)."""
+
+
 #: Kubernetes refuses Secrets over 1 MiB; a bigger file is not a Secret's key.
 MAX_SECRET_BYTES = 1 << 20
 
@@ -81,7 +90,7 @@ class DirectorySecrets:
         return ArgError(f'secrets "{name}" not found{self._where(" in")}')
 
     def _link_out(self, what: str) -> ArgError:
-        return ArgError(f"{what} is a link out of the secrets folder; refused")
+        return SecretRefused(f"{what} is a link out of the secrets folder; refused")
 
     def read(self, name: str, key: str) -> str:
         if not _safe(name) or (self.namespace and not _safe(self.namespace)):
@@ -107,7 +116,7 @@ class DirectorySecrets:
         with open(path, "rb") as file:
             data = file.read(MAX_SECRET_BYTES + 1)
         if len(data) > MAX_SECRET_BYTES:
-            raise ArgError(f"key '{key}' of secret '{name}'{self._where(' of')} is over 1 MiB")
+            raise SecretRefused(f"key '{key}' of secret '{name}'{self._where(' of')} is over 1 MiB")
         value = data.decode("utf-8", errors="replace")
         if self.on_read is not None:
             self.on_read(value)
@@ -142,3 +151,42 @@ class MappingSecrets:
 
     def for_namespace(self, namespace: str) -> MappingSecrets:
         return self
+
+
+@dataclass(slots=True)
+class ProviderCredentials:
+    """:class:`providers.base.Credentials` over the secrets folder and the process environment.
+
+    The Secrets Argo's providers read from the controller's namespace (`datadog`, `newrelic`,
+    ...) come from the folder of `home`, the namespace augur runs in (with the flat layout, from
+    the folder itself); a namespaced `secretRef` reads the run's namespace. Every value handed
+    out is kept in `seen`, so the engine redacts it from the measurements it stores, and
+    `on_read` (the log redactor) learns it too.
+    """
+
+    secrets: SecretsDir | None
+    home: str = ""
+    environ: Mapping[str, str] = field(default_factory=dict)
+    on_read: Callable[[str], None] | None = None
+    seen: set[str] = field(default_factory=set)
+
+    def _keep(self, value: str) -> str:
+        self.seen.add(value)
+        if self.on_read is not None:
+            self.on_read(value)
+        return value
+
+    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+        if self.secrets is None:
+            return None
+        source = self.secrets.for_namespace(namespace or self.home)
+        try:
+            return self._keep(source.read(name, key))
+        except SecretRefused as exc:
+            raise ConfigError(exc.message) from None
+        except ArgError:
+            return None
+
+    def env(self, name: str) -> str | None:
+        value = self.environ.get(name)
+        return None if value is None else self._keep(value)
