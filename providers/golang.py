@@ -27,6 +27,7 @@ __all__ = [
     "format_special",
     "marshal",
     "parse_duration",
+    "strconv_quote",
 ]
 
 
@@ -228,6 +229,31 @@ def marshal(value: Any, *, sort_keys: bool = True) -> str:
             stack.append(_Text("{"))
         else:
             raise GoJSONError(f"json: unsupported type: {type(item).__name__}")
+    return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_GO_ESCAPES |= {"\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def strconv_quote(text: str) -> str:
+    """Go's ``strconv.Quote`` (and so ``%q`` of a string): printable characters as they are,
+    Go's short escapes, ``\\xNN`` below U+0080, ``\\uNNNN`` or ``\\UNNNNNNNN`` beyond; a lone
+    surrogate (Go's replacement for a bad byte) is U+FFFD."""
+    out = ['"']
+    for char in _SURROGATE.sub("\ufffd", text):
+        code = ord(char)
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
     return "".join(out)
 
 

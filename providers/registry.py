@@ -25,6 +25,7 @@ ENTRY_POINT_GROUP = "augur.providers"
 
 #: provider key -> "module:attribute" of its factory (a class taking ``(config, *, http)``).
 BUILTIN: Mapping[str, str] = {
+    "datadog": "providers.datadog:DatadogProvider",
     "prometheus": "providers.prometheus:PrometheusProvider",
     "replay": "providers.replay:ReplayProvider",
     "skywalking": "providers.skywalking:SkyWalkingProvider",
@@ -35,7 +36,6 @@ BUILTIN: Mapping[str, str] = {
 ARGO_ONLY = frozenset(
     {
         "cloudWatch",
-        "datadog",
         "graphite",
         "influxdb",
         "job",

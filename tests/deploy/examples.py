@@ -29,6 +29,7 @@ SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
 TEMPLATE_ARGS: dict[str, dict[str, str]] = {
     "apdex": {"service-name": SERVICE},
     "success-rate": {"service-name": "reviews", "namespace": "bookinfo"},
+    "loq-error-rate": {"service-name": "reviews"},
     "augur-gate": {
         "rollout": "reviews",
         "revision": "6d4f8b9c7",
