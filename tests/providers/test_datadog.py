@@ -318,6 +318,21 @@ def test_v2_more_than_100_groups_keep_both_extremes_sorted() -> None:
     assert "\\u003cg0\\u003e" in answer.metadata["groups"]  # Go's JSON escapes < and >
 
 
+async def test_a_large_answer_is_read_whole(datadog: FakeDatadog, secrets: Path) -> None:
+    count = 5000  # about 100 KB: read off the event loop
+    columns = [
+        {"name": "host", "type": "group", "values": [[f"host-{i}"] for i in range(count)]},
+        {"name": "q", "type": "number", "values": [i / 1000 for i in range(count)]},
+    ]
+    datadog.answer(V2, Reply(body=json.dumps({"data": {"attributes": {"columns": columns}}})))
+    taken = await take(V2_BLOCK, credentials_in(secrets), success="max(result) < 5")
+    assert taken.measurement.phase is Phase.SUCCESSFUL
+    assert len(taken.result) == count
+    assert taken.measurement.value.endswith(",4.998,4.999]")
+    assert taken.metadata is not None
+    assert taken.metadata["groups_truncated"] == "true"
+
+
 # ---- the engine around it ----------------------------------------------------------------------
 
 TEMPLATE = """
