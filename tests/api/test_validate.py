@@ -90,7 +90,7 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 "spec": {
                     "metrics": [
                         replay_metric(1.0, successCondition="result >"),
-                        {"name": "b", "provider": {"newRelic": {}}},
+                        {"name": "b", "provider": {"job": {}}},
                     ]
                 }
             },
@@ -102,8 +102,9 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 },
                 {
                     "field": "spec.metrics[1].provider",
-                    "message": "provider 'newRelic' is an Argo Rollouts provider that augur does "
-                    "not support; known providers: prometheus, replay, skywalking, web",
+                    "message": "provider 'job' is an Argo Rollouts provider that augur does not "
+                    "support; known providers: influxdb, newRelic, prometheus, replay, skywalking, "
+                    "wavefront, web",
                 },
             ],
             id="every-problem-at-once",
