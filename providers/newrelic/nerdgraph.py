@@ -137,7 +137,11 @@ async def _post(
         if not refused:
             try:
                 response = await http.post(
-                    url, content=body, headers=headers, timeout=ATTEMPT_TIMEOUT
+                    url,
+                    content=body,
+                    headers=headers,
+                    timeout=ATTEMPT_TIMEOUT,
+                    follow_redirects=True,  # Go's http.Client follows them
                 )
             except httpx.HTTPError as exc:
                 retry, reason = _retry_failure(exc), _reason(exc, url)
