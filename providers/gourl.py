@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from providers.golang import strconv_quote
+from providers.golang import go_quote
 
 __all__ = ["parse_error"]
 
@@ -47,13 +47,13 @@ def _unescape(text: str, *, host: bool) -> None:
         if char == "%":
             escape = text[index : index + 3]
             if len(escape) < 3 or not set(escape[1:]) <= _HEX:
-                raise _Refused(f"invalid URL escape {strconv_quote(escape)}")
+                raise _Refused(f"invalid URL escape {go_quote(escape)}")
             if host and int(escape[1], 16) < 8 and escape != "%25":
-                raise _Refused(f"invalid URL escape {strconv_quote(escape)}")
+                raise _Refused(f"invalid URL escape {go_quote(escape)}")
             index += 3
             continue
         if host and ord(char) < 0x80 and not (char.isalnum() or char in _HOST_CHARS):
-            raise _Refused(f"invalid character {strconv_quote(char)} in host name")
+            raise _Refused(f"invalid character {go_quote(char)} in host name")
         index += 1
 
 
@@ -71,7 +71,7 @@ def _host(authority: str) -> None:
         colon = host.rfind(":")
         port = host[colon:] if colon >= 0 else ""
     if not _PORT.match(port):
-        raise _Refused(f"invalid port {strconv_quote(port)} after host")
+        raise _Refused(f"invalid port {go_quote(port)} after host")
     _unescape(host, host=True)
     if at:
         _unescape(userinfo, host=False)
@@ -102,10 +102,10 @@ def parse_error(raw: str) -> str | None:
     try:
         _parse(text)
     except _Refused as exc:
-        return f"parse {strconv_quote(text)}: {exc}"
+        return f"parse {go_quote(text)}: {exc}"
     if hash_mark:
         try:
             _unescape(fragment, host=False)
         except _Refused as exc:
-            return f"parse {strconv_quote(raw)}: {exc}"
+            return f"parse {go_quote(raw)}: {exc}"
     return None

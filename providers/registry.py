@@ -26,9 +26,12 @@ ENTRY_POINT_GROUP = "augur.providers"
 #: provider key -> "module:attribute" of its factory (a class taking ``(config, *, http)``).
 BUILTIN: Mapping[str, str] = {
     "datadog": "providers.datadog:DatadogProvider",
+    "influxdb": "providers.influxdb:InfluxdbProvider",
+    "newRelic": "providers.newrelic:NewRelicProvider",
     "prometheus": "providers.prometheus:PrometheusProvider",
     "replay": "providers.replay:ReplayProvider",
     "skywalking": "providers.skywalking:SkyWalkingProvider",
+    "wavefront": "providers.wavefront:WavefrontProvider",
     "web": "providers.web:WebProvider",
 }
 

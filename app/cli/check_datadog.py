@@ -45,15 +45,17 @@ class AddressGiven(ProviderCredentials):
 
     address: str = ""
 
-    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+    def secret(
+        self, name: str, key: str, *, namespace: str | None = None, redact: bool = True
+    ) -> str | None:
         if key == ADDRESS:
             return self.address
-        return ProviderCredentials.secret(self, name, key, namespace=namespace)
+        return ProviderCredentials.secret(self, name, key, namespace=namespace, redact=redact)
 
-    def env(self, name: str) -> str | None:
+    def env(self, name: str, *, redact: bool = True) -> str | None:
         if name == ENVIRONMENT[ADDRESS]:
             return self.address
-        return ProviderCredentials.env(self, name)
+        return ProviderCredentials.env(self, name, redact=redact)
 
 
 def datadog_block(*, query: str, api_version: str, interval: str) -> dict[str, Any]:

@@ -11,6 +11,9 @@ import typer
 from app import __version__
 from app.cli.analysis import run, validate
 from app.cli.check import check_app
+from app.cli.check_influxdb import influxdb
+from app.cli.check_newrelic import newrelic
+from app.cli.check_wavefront import wavefront
 from app.cli.common import EXIT_STORE_IN_USE, EXIT_USAGE, AugurCommand, AugurGroup
 from app.cli.evaluate import eval_
 from app.cli.judge import judge_
@@ -183,6 +186,9 @@ cli.command(cls=AugurCommand)(run)
 cli.command(cls=AugurCommand)(validate)
 cli.command(name="eval", cls=AugurCommand)(eval_)
 cli.command(name="judge", cls=AugurCommand)(judge_)
+check_app.command(cls=AugurCommand)(newrelic)
+check_app.command(cls=AugurCommand)(influxdb)
+check_app.command(cls=AugurCommand)(wavefront)
 cli.add_typer(check_app, name="check")
 
 

@@ -91,11 +91,19 @@ def plan_reconcile(
 
 
 def error_measurement(
-    message: str, *, started_at: datetime, in_flight: Measurement | None = None
+    message: str,
+    *,
+    started_at: datetime,
+    in_flight: Measurement | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> Measurement:
-    """A provider failure (construction, transport, no data...) as an Error measurement."""
+    """A provider failure (construction, transport, no data...) as an Error measurement, with
+    the metadata Argo keeps on some (Wavefront's ``warnings``)."""
     base = in_flight or Measurement(phase=Phase.ERROR, started_at=started_at)
-    return base.model_copy(update={"phase": Phase.ERROR, "message": message, "value": ""})
+    update: dict[str, Any] = {"phase": Phase.ERROR, "message": message, "value": ""}
+    if metadata:
+        update["metadata"] = dict(metadata)
+    return base.model_copy(update=update)
 
 
 def judge(

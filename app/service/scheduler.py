@@ -40,7 +40,7 @@ from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, RunRecord
 from app.store.sql import SqlStore
 from providers import registry
-from providers.base import MeasureContext, Measured, Provider
+from providers.base import MeasureContext, Measured, Provider, metric_metadata
 
 __all__ = ["Scheduler", "SchedulerSettings"]
 
@@ -102,6 +102,9 @@ class _Limited:
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+    def metric_metadata(self) -> dict[str, str]:
+        return metric_metadata(self.inner)
 
 
 @dataclass

@@ -30,8 +30,7 @@ from app.spec.secrets import (
     SecretsDir,
     SecretSource,
 )
-from providers.golang import marshal
-from providers.golang import strconv_quote as go_quote
+from providers.golang import go_quote, marshal
 
 __all__ = [
     "REDACTED",

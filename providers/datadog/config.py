@@ -23,7 +23,7 @@ from typing import Any
 
 from providers.errors import ConfigError, reject_unknown_fields
 from providers.goduration import DurationError, parse_duration
-from providers.golang import strconv_quote
+from providers.golang import go_quote
 
 __all__ = [
     "AGGREGATORS",
@@ -94,10 +94,9 @@ def _enum(config: Mapping[str, Any], key: str, allowed: tuple[str, ...], default
     """The CRD's enum, refused in the API server's words."""
     value = _string(config, key, default)
     if value not in allowed and not (value == "" and default == ""):
-        supported = ", ".join(strconv_quote(v) for v in allowed)
+        supported = ", ".join(go_quote(v) for v in allowed)
         raise _fail(
-            f"datadog: {key}: Unsupported value: {strconv_quote(value)}: "
-            f"supported values: {supported}"
+            f"datadog: {key}: Unsupported value: {go_quote(value)}: supported values: {supported}"
         )
     return value
 

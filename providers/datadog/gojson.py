@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from providers.golang import MAX_JSON_DEPTH, GoJSONError, GoJSONTooDeep, decode_json, strconv_quote
+from providers.golang import MAX_JSON_DEPTH, GoJSONError, GoJSONTooDeep, decode_json, go_quote
 
 __all__ = ["Node", "go_char", "parse", "type_error"]
 
@@ -36,7 +36,7 @@ def go_char(char: str) -> str:
         return "'\\''"
     if char == '"':
         return "'\"'"
-    return "'" + strconv_quote(char)[1:-1] + "'"
+    return "'" + go_quote(char)[1:-1] + "'"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from providers.datadog.credentials import find_keys
 from providers.datadog.request import Request, build_request
 from providers.datadog.response import check_status, read_v1, read_v2
 from providers.errors import ConfigError, UnavailableError, transport_reason
-from providers.golang import strconv_quote
+from providers.golang import go_quote
 from providers.transport import go_method, go_transport_error, redact_url
 
 __all__ = ["DatadogProvider"]
@@ -47,7 +47,7 @@ def _sendable(request: Request) -> None:
     where = f'{go_method(request.method)} "{redact_url(request.url)}"'
     if scheme not in ("http", "https"):
         raise ConfigError(
-            f"{where}: unsupported protocol scheme {strconv_quote(scheme)}", provider=PROVIDER
+            f"{where}: unsupported protocol scheme {go_quote(scheme)}", provider=PROVIDER
         )
     if not urlsplit(request.url).netloc.rpartition("@")[2]:
         raise ConfigError(f"{where}: http: no Host in request URL", provider=PROVIDER)

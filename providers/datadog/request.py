@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, quote_plus
 from providers.datadog.config import DEFAULT_AGGREGATOR, PROVIDER, DatadogConfig
 from providers.datadog.credentials import Keys
 from providers.errors import ConfigError
-from providers.golang import marshal, strconv_quote
+from providers.golang import go_quote, marshal
 from providers.gourl import parse_error
 from providers.transport import go_method, redact_url
 
@@ -84,7 +84,7 @@ def _header(name: str, value: str, method: str, url: str) -> tuple[bytes, bytes]
     if any(char in _BAD_IN_HEADER for char in value):
         raise ConfigError(
             f'{go_method(method)} "{redact_url(url)}": net/http: invalid header field value for '
-            f"{strconv_quote(name)} (a line break or another control character in the key)",
+            f"{go_quote(name)} (a line break or another control character in the key)",
             provider=PROVIDER,
         )
     return name.encode(), value.strip(_TRIMMED).encode()

@@ -26,7 +26,7 @@ from providers.datadog.config import PROVIDER
 from providers.datadog.gojson import Node, parse
 from providers.datadog.structs import Column, as_float, decode_v1, decode_v2, tag_list
 from providers.errors import QueryError, UnavailableError, clip
-from providers.golang import GoJSONError, format_float_f, marshal, strconv_quote
+from providers.golang import GoJSONError, format_float_f, go_quote, marshal
 
 __all__ = [
     "MAX_GROUPS_IN_METADATA",
@@ -126,8 +126,8 @@ def extract_values(columns: list[Column]) -> tuple[list[float], list[Group], boo
             value = as_float(raw)
         except GoJSONError as exc:
             raise _error(
-                f"could not parse numeric value {strconv_quote(raw.raw)} in column "
-                f"{strconv_quote(number.name)}: {exc}"
+                f"could not parse numeric value {go_quote(raw.raw)} in column "
+                f"{go_quote(number.name)}: {exc}"
             ) from None
         values.append(value)
         if grouping:

@@ -10,6 +10,8 @@ import yaml
 from tests.deploy.tools import REPO
 
 __all__ = [
+    "ARGO_DOCS",
+    "ARGO_DOC_ARGS",
     "EXAMPLES",
     "GATE_HOST",
     "SERVICE",
@@ -36,6 +38,16 @@ TEMPLATE_ARGS: dict[str, dict[str, str]] = {
         "namespace": "bookinfo",
         "service-name": SERVICE,
     },
+}
+
+
+#: Argo Rollouts' own example templates, one per provider, copied from its docs byte for byte
+#: (not linted: they are Argo's text), and the args a caller gives each.
+ARGO_DOCS = EXAMPLES / "argo-docs"
+ARGO_DOC_ARGS: dict[str, dict[str, str]] = {
+    "influxdb.yaml": {"application-name": "checkout"},
+    "newrelic.yaml": {"application-name": "checkout"},
+    "wavefront.yaml": {"service-name": "checkout"},
 }
 
 

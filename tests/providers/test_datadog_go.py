@@ -10,7 +10,7 @@ import pytest
 
 from providers.datadog.gojson import Node, parse
 from providers.datadog.structs import decode_v1, decode_v2
-from providers.golang import GoJSONError, GoJSONTooDeep, strconv_quote
+from providers.golang import GoJSONError, GoJSONTooDeep, go_quote
 from providers.gourl import parse_error
 
 
@@ -25,8 +25,8 @@ from providers.gourl import parse_error
         pytest.param("\U000e0001", '"\\U000e0001"', id="astral-unprintable"),
     ],
 )
-def test_strconv_quote(text: str, quoted: str) -> None:
-    assert strconv_quote(text) == quoted
+def test_go_quote(text: str, quoted: str) -> None:
+    assert go_quote(text) == quoted
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_strconv_quote(text: str, quoted: str) -> None:
     ],
 )
 def test_url_parse(url: str, error: str | None) -> None:
-    assert parse_error(url) == (None if error is None else f"parse {strconv_quote(url)}: {error}")
+    assert parse_error(url) == (None if error is None else f"parse {go_quote(url)}: {error}")
 
 
 @pytest.mark.parametrize(
