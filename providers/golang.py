@@ -24,9 +24,13 @@ __all__ = [
     "decode_json",
     "format_float",
     "format_float_f",
+    "format_float_pct_f",
+    "format_float_v",
     "format_special",
+    "go_quote",
     "marshal",
     "parse_duration",
+    "sprint",
 ]
 
 
@@ -234,3 +238,81 @@ def marshal(value: Any, *, sort_keys: bool = True) -> str:
 def parse_duration(text: str) -> timedelta:
     """Go's ``time.ParseDuration`` (same grammar, same error texts), to microsecond precision."""
     return parse_timedelta(text)
+
+
+_SHORT_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def go_quote(text: str) -> str:
+    """Go ``strconv.Quote``: printable runes kept, others escaped Go-style."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        elif char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\\ufffd")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def format_float_v(value: float) -> str:
+    """Go's ``%v`` of a float64 (``strconv.FormatFloat(v, 'g', -1, 64)``): the shortest digits,
+    in exponent form when the exponent is below -4 or at least 6 (``1e+06``, ``1e-05``), the
+    exponent with a sign and at least two digits; ``NaN``, ``+Inf``, ``-Inf``."""
+    if math.isnan(value) or math.isinf(value):
+        return format_special(value)
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    shortest = Decimal(repr(float(value))).normalize()
+    sign, digits, exponent = shortest.as_tuple()
+    assert isinstance(exponent, int)
+    exp10 = exponent + len(digits) - 1
+    if -4 <= exp10 < 6:
+        return format(shortest, "f")
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'+' if exp10 >= 0 else '-'}{abs(exp10):02d}"
+
+
+def format_float_pct_f(value: float) -> str:
+    """Go's ``%f``: six decimals, as Python's, but ``NaN``, ``+Inf`` and ``-Inf`` as Go spells
+    them."""
+    if math.isnan(value) or math.isinf(value):
+        return format_special(value)
+    return f"{value:f}"
+
+
+def sprint(value: Any) -> str:
+    """Go's ``%v`` of a value decoded from JSON into ``interface{}``: ``[a b]`` for a slice,
+    ``map[k:v]`` (keys sorted) for an object, ``<nil>``, floats as :func:`format_float_v`."""
+    if value is None:
+        return "<nil>"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_float_v(float(value))
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(sprint(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = sorted((str(k), v) for k, v in value.items())
+        return "map[" + " ".join(f"{k}:{sprint(v)}" for k, v in pairs) + "]"
+    return str(value)

@@ -25,6 +25,8 @@ ENTRY_POINT_GROUP = "augur.providers"
 
 #: provider key -> "module:attribute" of its factory (a class taking ``(config, *, http)``).
 BUILTIN: Mapping[str, str] = {
+    "cloudWatch": "providers.cloudwatch:CloudWatchProvider",
+    "graphite": "providers.graphite:GraphiteProvider",
     "prometheus": "providers.prometheus:PrometheusProvider",
     "replay": "providers.replay:ReplayProvider",
     "skywalking": "providers.skywalking:SkyWalkingProvider",
