@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli import check_cloudwatch, check_graphite
 from app.cli.common import EXIT_USAGE, AugurCommand, fail_usage
 from app.cli.provider_options import (
     connection_from,
@@ -317,3 +318,7 @@ def web(
     block = _block(ctx, "web", provider_file, build)
     outcome = _execute(block, condition)
     _report(outcome, as_json=as_json, title=str(provider_file or url))
+
+
+check_graphite.register(check_app, _report)
+check_cloudwatch.register(check_app, _report)

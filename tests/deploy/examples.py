@@ -29,6 +29,8 @@ SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
 TEMPLATE_ARGS: dict[str, dict[str, str]] = {
     "apdex": {"service-name": SERVICE},
     "success-rate": {"service-name": "reviews", "namespace": "bookinfo"},
+    "cloudwatch-success-rate": {},
+    "graphite-success-rate": {"service-name": "reviews"},
     "augur-gate": {
         "rollout": "reviews",
         "revision": "6d4f8b9c7",
