@@ -26,9 +26,18 @@ from app.spec.secrets import ProviderCredentials
 from providers.errors import ConfigError
 from providers.golang import parse_duration
 
-__all__ = ["Report", "graphite_block", "measure", "register"]
+__all__ = ["ConditionOption", "JsonOption", "Report", "graphite_block", "measure", "register"]
 
 _FROM = re.compile(r"(?:^|&)\s*from=", re.IGNORECASE)
+
+
+ConditionOption = Annotated[
+    str,
+    typer.Option("--condition", "-c", metavar="EXPR", help="A successCondition over `result`."),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
+]
 
 
 class Report(Protocol):
@@ -91,15 +100,8 @@ def register(app: typer.Typer, report: Report) -> None:
                 help="How far back to look (Go duration), when the query has no from=.",
             ),
         ] = "5m",
-        condition: Annotated[
-            str,
-            typer.Option(
-                "--condition", "-c", metavar="EXPR", help="A successCondition over `result`."
-            ),
-        ] = "",
-        as_json: Annotated[
-            bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
-        ] = False,
+        condition: ConditionOption = "",
+        as_json: JsonOption = False,
     ) -> None:
         """One Graphite render query, as Argo's graphite provider sends it: the result is the
         first target's non-null values, oldest first."""

@@ -23,14 +23,13 @@ from typing import Any
 import httpx
 import pytest
 
-from app.engine.conditions import compile_conditions, typed_result
-from app.engine.reconcile import judge
 from app.spec.secrets import ProviderCredentials
 from providers.base import MeasureContext, Measured
 from providers.client import Guard, GuardedClient
 from providers.cloudwatch import CloudWatchProvider, convert_queries
 from providers.errors import ConfigError, QueryError, UnavailableError
 from tests.fakes.scripted import Recorded, Reply, ScriptedServer
+from tests.providers.judging import judged
 from tests.support.moto import AWS_ENV
 
 VECTORS = (
@@ -134,15 +133,8 @@ async def test_run_vectors(
     aws(scripted.base_url)
     serve(scripted, case["response"]["body_awsjson1_0"])
     measured = await measure(case["provider_config"], http)
-    conditions = compile_conditions(case["condition"]["success"], case["condition"]["failure"])
-    measurement = judge(
-        typed_result(measured.result, measured.go_type),
-        measured.value,
-        conditions,
-        started_at=NOW,
-        finished_at=NOW,
-        keep_value=measured.keep_value_on_error,
-    )
+    success, failure = case["condition"]["success"], case["condition"]["failure"]
+    measurement = judged(measured, success, failure, now=NOW)
     assert (measurement.phase, measurement.value) == (
         case["expected"]["phase"],
         case["expected"]["value"],
@@ -276,14 +268,7 @@ async def test_conditions_see_go_s_types(
     aws(scripted.base_url)
     serve(scripted, json.dumps(ANSWER))
     measured = await measure({"metricDataQueries": [ERRORS]}, http)
-    measurement = judge(
-        typed_result(measured.result, measured.go_type),
-        measured.value,
-        compile_conditions(condition, ""),
-        started_at=NOW,
-        finished_at=NOW,
-        keep_value=measured.keep_value_on_error,
-    )
+    measurement = judged(measured, condition, "", now=NOW)
     assert (measurement.phase, measurement.value) == (phase, "[[1e+06 1e-05] []]")
 
 

@@ -19,8 +19,6 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.engine.conditions import compile_conditions, typed_result
-from app.engine.reconcile import judge
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import Measurement
 from providers import registry
@@ -28,6 +26,7 @@ from providers.base import MeasureContext
 from tests.deploy.examples import templates
 from tests.fakes.cloudwatch_math import metric_math
 from tests.fakes.scripted import Reply, ScriptedServer
+from tests.providers.judging import judged
 from tests.support.moto import AWS_ENV, Moto
 
 PERIOD = timedelta(minutes=5)
@@ -67,14 +66,7 @@ async def measure(block: dict[str, Any], condition: str, http: httpx.AsyncClient
     measured = await provider.measure(
         MeasureContext(now=now, metric_name="m", credentials=credentials)
     )
-    return judge(
-        typed_result(measured.result, measured.go_type),
-        measured.value,
-        compile_conditions(condition, ""),
-        started_at=now,
-        finished_at=now,
-        keep_value=measured.keep_value_on_error,
-    )
+    return judged(measured, condition, "", now=now)
 
 
 def example() -> tuple[dict[str, Any], str]:

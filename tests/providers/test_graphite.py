@@ -21,13 +21,12 @@ from typing import Any
 import httpx
 import pytest
 
-from app.engine.conditions import compile_conditions
-from app.engine.reconcile import judge
 from providers.base import MeasureContext, Measured
 from providers.errors import ConfigError, NoDataError, ProviderError, QueryError, UnavailableError
 from providers.graphite import GraphiteProvider, datapoints, render_query
 from providers.graphite.response import ResponseError, parse_go_float
 from tests.fakes.scripted import Reply, ScriptedServer
+from tests.providers.judging import judged
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "argo-providers" / "vectors-graphite.jsonl"
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -85,15 +84,8 @@ async def test_run_vectors(
         assert str(caught.value) == expected["message"]
         return
     measured = await measure(config, http)
-    conditions = compile_conditions(case["condition"]["success"], case["condition"]["failure"])
-    measurement = judge(
-        measured.result,
-        measured.value,
-        conditions,
-        started_at=NOW,
-        finished_at=NOW,
-        keep_value=measured.keep_value_on_error,
-    )
+    success, failure = case["condition"]["success"], case["condition"]["failure"]
+    measurement = judged(measured, success, failure, now=NOW)
     assert (measurement.phase, measurement.value) == (expected["phase"], expected["value"])
     if expected["phase"] == "Error":  # a Failed measurement's message is augur's explanation
         assert measurement.message == expected["message"]

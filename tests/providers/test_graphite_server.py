@@ -18,13 +18,12 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.engine.conditions import compile_conditions
-from app.engine.reconcile import judge
 from app.spec.status import Measurement
 from providers import registry
 from providers.base import MeasureContext
 from providers.errors import NoDataError
 from tests.deploy.examples import resolve, templates
+from tests.providers.judging import judged
 from tests.support.graphite import Graphite
 
 SERIES = (
@@ -55,14 +54,7 @@ async def measure_example(graphite: Graphite, service: str, http: httpx.AsyncCli
     provider = registry.build(block, http=http)
     now = datetime.now(UTC)
     measured = await provider.measure(MeasureContext(now=now, metric_name=metric["name"]))
-    return judge(
-        measured.result,
-        measured.value,
-        compile_conditions(metric["successCondition"], metric.get("failureCondition", "")),
-        started_at=now,
-        finished_at=now,
-        keep_value=measured.keep_value_on_error,
-    )
+    return judged(measured, metric["successCondition"], metric.get("failureCondition", ""), now=now)
 
 
 @pytest.mark.parametrize(
@@ -122,14 +114,7 @@ async def test_argo_s_documented_condition_can_only_error(
         MeasureContext(now=datetime.now(UTC), metric_name="m")
     )
     now = datetime.now(UTC)
-    measurement = judge(
-        measured.result,
-        measured.value,
-        compile_conditions("results[0] >= 90.000000", ""),
-        started_at=now,
-        finished_at=now,
-        keep_value=measured.keep_value_on_error,
-    )
+    measurement = judged(measured, "results[0] >= 90.000000", "", now=now)
     assert (measurement.phase, measurement.value) == ("Error", "[99.000000]")
     assert measurement.message.startswith(
         'could not evaluate successCondition "results[0] >= 90.000000": unknown name results'
