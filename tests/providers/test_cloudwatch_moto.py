@@ -50,10 +50,11 @@ def aws(moto: Moto, monkeypatch: pytest.MonkeyPatch) -> Moto:
 
 
 def seed(moto: Moto, now: datetime, *, errors: float, requests: float, periods: int = 6) -> None:
-    """`errors` and `requests` counts in each of the last `periods` five-minute periods."""
+    """`errors` and `requests` counts in each of the last `periods` five-minute periods (in the
+    middle of each, so no point sits on the edge of a window)."""
     data = [
-        {"MetricName": name, "Value": value, "Unit": "Count", "Timestamp": now - PERIOD * i}
-        for i in range(1, periods + 1)
+        {"MetricName": name, "Value": value, "Unit": "Count", "Timestamp": now - PERIOD * i / 2}
+        for i in range(1, 2 * periods, 2)
         for name, value in (("errors", errors), ("requests", requests))
     ]
     moto.cloudwatch().put_metric_data(Namespace="app", MetricData=data)
