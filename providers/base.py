@@ -133,6 +133,10 @@ class Measured:
     #: the list), one aware time per element of that list, in order. Empty when the provider
     #: cannot tell. Never stored: it only shapes the measurement's message.
     point_times: Mapping[tuple[str | int, ...], Sequence[datetime]] = field(default_factory=dict)
+    #: Keep ``value`` when the conditions fail to evaluate. Argo's graphite and CloudWatch
+    #: providers store the value before they evaluate, so their Error measurements keep it;
+    #: the others clear it.
+    keep_value_on_error: bool = False
 
 
 @runtime_checkable

@@ -31,6 +31,7 @@ __all__ = [
     "go_quote",
     "marshal",
     "parse_duration",
+    "sprint",
 ]
 
 
@@ -308,3 +309,20 @@ def go_json_error(raw: bytes | str, *, empty: str = "unexpected end of JSON inpu
     except GoJSONError as exc:
         return str(exc)
     return None
+
+
+def sprint(value: Any) -> str:
+    """Go's ``%v`` of a value decoded from JSON into ``interface{}``: ``[a b]`` for a slice,
+    ``map[k:v]`` (keys sorted) for an object, ``<nil>``, floats as :func:`format_float_v`."""
+    if value is None:
+        return "<nil>"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_float_v(float(value))
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(sprint(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = sorted((str(k), v) for k, v in value.items())
+        return "map[" + " ".join(f"{k}:{sprint(v)}" for k, v in pairs) + "]"
+    return str(value)

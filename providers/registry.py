@@ -28,6 +28,8 @@ BUILTIN: Mapping[str, str] = {
     "datadog": "providers.datadog:DatadogProvider",
     "influxdb": "providers.influxdb:InfluxdbProvider",
     "newRelic": "providers.newrelic:NewRelicProvider",
+    "cloudWatch": "providers.cloudwatch:CloudWatchProvider",
+    "graphite": "providers.graphite:GraphiteProvider",
     "prometheus": "providers.prometheus:PrometheusProvider",
     "replay": "providers.replay:ReplayProvider",
     "skywalking": "providers.skywalking:SkyWalkingProvider",

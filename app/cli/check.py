@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli import check_datadog
+from app.cli import check_cloudwatch, check_datadog, check_graphite
 from app.cli.common import EXIT_USAGE, AugurCommand, fail_usage
 from app.cli.local import local_credentials
 from app.cli.provider_options import (
@@ -354,3 +354,7 @@ def check_with_credentials(
     credentials = local_credentials(ctx.params["secrets_dir"])
     outcome = _execute(block, condition, credentials)
     _report(outcome, as_json=as_json, title=str(provider_file or title))
+
+
+check_graphite.register(check_app, _report)
+check_cloudwatch.register(check_app, _report)

@@ -212,6 +212,7 @@ class Runner:
                 finished_at=finished,
                 metadata=measured.metadata,
                 point_times=measured.point_times,
+                keep_value=measured.keep_value_on_error,
             )
         )
         return Outcome(task, measurement, metadata=metadata)

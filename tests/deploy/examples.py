@@ -32,6 +32,8 @@ TEMPLATE_ARGS: dict[str, dict[str, str]] = {
     "apdex": {"service-name": SERVICE},
     "success-rate": {"service-name": "reviews", "namespace": "bookinfo"},
     "loq-error-rate": {"service-name": "reviews"},
+    "cloudwatch-success-rate": {},
+    "graphite-success-rate": {"service-name": "reviews"},
     "augur-gate": {
         "rollout": "reviews",
         "revision": "6d4f8b9c7",

@@ -62,6 +62,10 @@ def test_null_siblings_are_ignored(http: httpx.AsyncClient) -> None:
     assert provider.kind == "skywalking"
 
 
+#: Every built-in provider, then the test's plugin, as messages list them.
+KNOWN = ", ".join([*sorted(BUILTIN), "plugin:acme/echo"])
+
+
 @pytest.mark.parametrize(
     ("block", "message", "provider"),
     [
