@@ -40,7 +40,7 @@ from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, RunRecord
 from app.store.sql import SqlStore
 from providers import registry
-from providers.base import MeasureContext, Measured, Provider
+from providers.base import MeasureContext, Measured, Provider, ProviderFactory
 
 __all__ = ["Scheduler", "SchedulerSettings"]
 
@@ -115,6 +115,8 @@ class Scheduler:
     credentials: ProviderCredentials | None = None
     limits: Limits | None = None
     judging: Judging = inline
+    #: The host's own providers (`judge`), bound to this loop's store: `registry.build(extra=)`.
+    extra: Mapping[str, ProviderFactory] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _home: asyncio.AbstractEventLoop | None = None
     _stopping: bool = False
@@ -267,7 +269,8 @@ class Scheduler:
         def source(metric: Metric) -> Provider:
             if metric.name not in providers:
                 block = metric.provider.model_dump(by_alias=True, exclude_none=True)
-                providers[metric.name] = self._limited(registry.build(block, http=self.http), block)
+                built = registry.build(block, http=self.http, extra=self.extra)
+                providers[metric.name] = self._limited(built, block)
             return providers[metric.name]
 
         return Runner(
