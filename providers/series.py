@@ -169,7 +169,9 @@ def aligned(
     first = window.start if origin is None else origin
     values = [math.nan] * window.points
     for when, value in found:
-        index = math.floor((when - first) / window.step + 1e-9)
+        # A thousandth of a step's slack: times that crossed a float (Prometheus' seconds)
+        # may land a microsecond short of their step.
+        index = math.floor((when - first) / window.step + 1e-3)
         if 0 <= index < window.points and math.isnan(values[index]):
             values[index] = value
     times = tuple(first + window.step * index for index in range(window.points))

@@ -92,6 +92,7 @@ def _scope(
     if not isinstance(given, Mapping):
         problems.append((where, "is required: {scope, location, start, end, step}"))
         return None, {}
+    before = len(problems)
     scope, location = given.get("scope"), given.get("location") or ""
     if not isinstance(scope, str) or not scope:
         problems.append((f"{where}.scope", "is required: the service or label value to fetch"))
@@ -106,7 +107,6 @@ def _scope(
         extended = {}
     start = _time(given.get("start"), f"{where}.start", problems)
     end = _time(given.get("end"), f"{where}.end", problems)
-    before = len(problems)
     if start is not None and end is not None and isinstance(step, int) and step > 0:
         length = (end - start).total_seconds()
         if length < step:
@@ -115,8 +115,10 @@ def _scope(
             problems.append(
                 (where, f"the window holds {int(length // step)} steps; at most {MAX_POINTS}")
             )
-    if len(problems) > before or not isinstance(scope, str) or not isinstance(location, str):
+    if len(problems) > before:
         return None, dict(extended)
+    assert isinstance(scope, str)
+    assert isinstance(location, str)
     assert start is not None
     assert end is not None
     assert isinstance(step, int)

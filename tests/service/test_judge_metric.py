@@ -232,6 +232,4 @@ def test_a_bad_judge_block_is_refused_naming_the_field(
         f"{augur.base_url}/api/v1/namespaces/bookinfo/analysisruns", json=body, timeout=10
     )
     assert reply.status_code == 422, reply.text
-    assert reply.json()["errors"] == [
-        {"field": "spec.metrics[0].provider", "message": message}
-    ]
+    assert reply.json()["errors"] == [{"field": "spec.metrics[0].provider", "message": message}]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,9 +128,7 @@ def until_judged(
         measurement = client.resume(metric, measurement, now=datetime.now(UTC))
         return measurement
 
-    return wait_for(
-        poll, lambda m: m.phase != "Running", timeout=60, describe=repr, interval=0.1
-    )
+    return wait_for(poll, lambda m: m.phase != "Running", timeout=60, describe=repr, interval=0.1)
 
 
 #: The vectors whose answers augur gives (the rest script a misbehaving Kayenta).
@@ -149,7 +146,9 @@ def test_argos_requests_are_answered_by_augur(
 ) -> None:
     metric = vector["provider_config"]
     scopes = metric["scopes"][0]
-    seed(fake_oap, stable=scopes["controlScope"]["scope"], canary=scopes["experimentScope"]["scope"])
+    seed(
+        fake_oap, stable=scopes["controlScope"]["scope"], canary=scopes["experimentScope"]["scope"]
+    )
     listed = json.loads(vector["exchanges"][0]["response"]["body"])
     for entry in listed:  # the configs Argo's recorded lookup saw, with their ids
         config = canary_config(fake_oap.url, applications=entry["applications"], id=entry["id"])
