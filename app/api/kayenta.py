@@ -63,6 +63,46 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+EXECUTION_REQUEST = {
+    "type": "object",
+    "description": "Kayenta's CanaryExecutionRequest: scopes {<name>: {controlScope, "
+    "experimentScope}}, each {scope, location, start, end (ISO-8601), step (seconds)}, and "
+    "thresholds {pass, marginal}",
+    "example": {
+        "scopes": {
+            "default": {
+                "controlScope": {
+                    "scope": "reviews|bookinfo|cp-cluster-1|-",
+                    "location": "",
+                    "step": 60,
+                    "start": "2026-12-05T10:00:00Z",
+                    "end": "2026-12-05T10:30:00Z",
+                },
+                "experimentScope": {
+                    "scope": "canary|reviews|bookinfo|cp-cluster-1|-",
+                    "location": "",
+                    "step": 60,
+                    "start": "2026-12-05T10:00:00Z",
+                    "end": "2026-12-05T10:30:00Z",
+                },
+            }
+        },
+        "thresholds": {"pass": 90, "marginal": 75},
+    },
+}
+
+
+def _body_of(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _in_path(name: str, description: str) -> dict[str, Any]:
+    """A path parameter read from `request.path_params`, so that FastAPI adds no 422 of its
+    own: every error here is Kayenta's shape."""
+    parameter = {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+    return {"parameters": [{**parameter, "description": description}]}
+
+
 def kayenta_error(exc: AppError) -> JSONResponse:
     """An augur error in Kayenta's shape; 422 becomes Kayenta's 400."""
     status = 400 if exc.status == 422 else exc.status
@@ -160,8 +200,15 @@ async def list_canary_configs(request: Request) -> JSONResponse:
     return await _answer(work())
 
 
-@router.get("/canaryConfig/{config_id}", summary="Kayenta: one canary config", responses=ERRORS)
-async def get_canary_config(config_id: str, request: Request) -> JSONResponse:
+@router.get(
+    "/canaryConfig/{config_id}",
+    summary="Kayenta: one canary config",
+    responses=ERRORS,
+    openapi_extra=_in_path("config_id", "The config's id (canaryConfigId)"),
+)
+async def get_canary_config(request: Request) -> JSONResponse:
+    config_id = request.path_params["config_id"]
+
     async def work() -> dict[str, Any]:
         caller = _caller(request)
         caller.require(Scope.READ)
@@ -179,8 +226,14 @@ async def get_canary_config(config_id: str, request: Request) -> JSONResponse:
     "/canary/{config_id}",
     summary="Kayenta: start an execution of a stored config; 200 {canaryExecutionId}",
     responses=ERRORS,
+    openapi_extra={
+        **_in_path("config_id", "The config's id (canaryConfigId)"),
+        **_body_of(EXECUTION_REQUEST),
+    },
 )
-async def start_execution(config_id: str, request: Request) -> JSONResponse:
+async def start_execution(request: Request) -> JSONResponse:
+    config_id = request.path_params["config_id"]
+
     async def work() -> dict[str, Any]:
         caller = _caller(request)
         caller.require(Scope.WRITE)
@@ -205,6 +258,16 @@ async def start_execution(config_id: str, request: Request) -> JSONResponse:
     "/canary",
     summary="Kayenta: start an ad-hoc execution, {canaryConfig, executionRequest}",
     responses=ERRORS,
+    openapi_extra=_body_of(
+        {
+            "type": "object",
+            "required": ["canaryConfig", "executionRequest"],
+            "properties": {
+                "canaryConfig": {"type": "object", "description": "Kayenta's CanaryConfig"},
+                "executionRequest": {k: v for k, v in EXECUTION_REQUEST.items() if k != "example"},
+            },
+        }
+    ),
 )
 async def start_adhoc_execution(request: Request) -> JSONResponse:
     async def work() -> dict[str, Any]:
@@ -242,8 +305,11 @@ async def start_adhoc_execution(request: Request) -> JSONResponse:
     "/canary/{execution_id}",
     summary="Kayenta: an execution's status; `complete` always, the score once judged",
     responses=ERRORS,
+    openapi_extra=_in_path("execution_id", "The canaryExecutionId POST /canary answered"),
 )
-async def execution_status(execution_id: str, request: Request) -> JSONResponse:
+async def execution_status(request: Request) -> JSONResponse:
+    execution_id = request.path_params["execution_id"]
+
     async def work() -> dict[str, Any]:
         caller = _caller(request)
         _, _, store = _services(request)
