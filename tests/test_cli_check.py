@@ -103,7 +103,8 @@ def test_web_check_of_a_failing_endpoint(scripted: ScriptedServer) -> None:
 
 def test_providers_lists_the_built_ins() -> None:
     result = runner.invoke(cli, ["providers"])
-    assert result.stdout.splitlines()[:4] == ["prometheus", "replay", "skywalking", "web"]
+    names = ["judge", "prometheus", "replay", "skywalking", "web"]
+    assert result.stdout.splitlines()[:5] == names
 
 
 @pytest.mark.parametrize(

@@ -25,14 +25,15 @@ from providers.base import Provider, ProviderFactory
 __all__ = ["local_providers", "provider_checker", "run_locally"]
 
 
-def local_providers() -> dict[str, ProviderFactory]:
-    """augur's own providers here: `judge` with no store (inline configs only), its queries'
-    default addresses from `AUGUR_SKYWALKING_ADDRESS`/`AUGUR_PROMETHEUS_ADDRESS`."""
+def local_providers(*, running: bool = True) -> dict[str, ProviderFactory]:
+    """augur's own providers here: `judge` with no store, so inline configs only when
+    `running`; a template only checked may name a stored config, which the server will find.
+    Its queries' default addresses come from `AUGUR_SKYWALKING_ADDRESS`/`..._PROMETHEUS_...`."""
     try:
         addresses = default_addresses(Settings())
     except ValidationError:  # a setting of the server's that is wrong: `augur serve` says so
         addresses = {}
-    return judge_providers(store=None, addresses=addresses)
+    return judge_providers(store=None, addresses=addresses, stored_elsewhere=not running)
 
 
 async def run_locally(
@@ -72,9 +73,12 @@ async def run_locally(
 
 
 @asynccontextmanager
-async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
-    """A provider check for `app.service.submit.check_run`: builds each block, then discards it."""
-    extra = local_providers()
+async def provider_checker(
+    *, running: bool = False
+) -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
+    """A provider check for `app.service.submit.check_run`: builds each block, then discards it
+    (`running`: as `augur run` will build it, else as the server will)."""
+    extra = local_providers(running=running)
     async with outbound_client(CLI_POLICY) as http:
 
         def check(block: Mapping[str, Any]) -> object:

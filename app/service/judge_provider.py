@@ -59,6 +59,10 @@ FIELDS = frozenset(
     }
 )
 DEFAULT_THRESHOLDS = {"pass": 95, "marginal": 75}
+NEEDS_STORE = (
+    "canaryConfigName needs augur's store (augur serve); here, give the config inline as "
+    "canaryConfig"
+)
 
 
 def _fail(message: str) -> ConfigError:
@@ -103,6 +107,7 @@ class JudgeProvider:
         http: httpx.AsyncClient,
         store: SqlStore | None,
         addresses: Mapping[str, str],
+        stored_elsewhere: bool = False,
     ) -> None:
         reject_unknown_fields(dict(config), FIELDS, provider=PROVIDER)
         self._store = store
@@ -118,11 +123,8 @@ class JudgeProvider:
                 self._metricsets.sources(self._inline)
             except JudgeConfigError as exc:
                 raise _problems(exc, "canaryConfig.") from None
-        elif store is None:
-            raise _fail(
-                "canaryConfigName needs augur's store (augur serve); here, give the config "
-                "inline as canaryConfig"
-            )
+        elif store is None and not stored_elsewhere:
+            raise _fail(NEEDS_STORE)
         self._control = _text(config, "control", required=True) or ""
         self._experiment = _text(config, "experiment", required=True) or ""
         self._location = _text(config, "location") or ""
@@ -170,7 +172,8 @@ class JudgeProvider:
     async def _config(self, namespace: str) -> tuple[CanaryConfig, CanaryConfigRecord | None]:
         if self._inline is not None:
             return self._inline, None
-        assert self._store is not None
+        if self._store is None:
+            raise _fail(NEEDS_STORE)
         assert self._name is not None
         record = await self._store.get_canary_config(namespace=namespace, name=self._name)
         if record is None:
@@ -269,12 +272,19 @@ def _result(report: Report) -> dict[str, Any]:
 
 
 def judge_providers(
-    *, store: SqlStore | None, addresses: Mapping[str, str]
+    *, store: SqlStore | None, addresses: Mapping[str, str], stored_elsewhere: bool = False
 ) -> dict[str, ProviderFactory]:
     """The host's providers for `providers.registry.build(extra=...)`: `judge`, bound to
-    `store` (None where there is none: `augur run`, which then takes inline configs only)."""
+    `store`. None where there is none: `augur run` then takes inline configs only, and
+    `augur validate` (`stored_elsewhere`) lets a config by name through for the server to find."""
 
     def judge(config: Mapping[str, Any], *, http: httpx.AsyncClient) -> Provider:
-        return JudgeProvider(config, http=http, store=store, addresses=addresses)
+        return JudgeProvider(
+            config,
+            http=http,
+            store=store,
+            addresses=addresses,
+            stored_elsewhere=stored_elsewhere,
+        )
 
     return {PROVIDER: judge}

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 
+from app.core.errors import Conflict
 from app.store.base import StoreBase, dump, load, when
 from app.store.errors import IdTaken
 from app.store.records import CanaryConfigRecord
@@ -63,7 +64,14 @@ class CanaryConfigQueries(StoreBase):
                     )
                 row = (await conn.execute(select(canary_configs).where(key))).mappings().one()
         except IntegrityError as exc:
-            raise IdTaken(f'another canary config has the id "{new_id}"') from exc
+            holder = await self.canary_config_by_id(new_id)
+            if holder is not None and (holder.namespace, holder.name) != (namespace, name):
+                raise IdTaken(f'another canary config has the id "{new_id}"') from exc
+            raise Conflict(  # created by another request at the same moment
+                f'canary config "{name}" was written by another request at the same time; '
+                "send it again"
+            ) from exc
+
         return _config(row), current is None
 
     async def get_canary_config(self, *, namespace: str, name: str) -> CanaryConfigRecord | None:

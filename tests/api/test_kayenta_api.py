@@ -244,13 +244,27 @@ async def test_a_bad_request_is_a_kayenta_error(
         ),
         (
             "POST",
+            "/canary",
+            {"canaryConfig": {"metrics": []}, "executionRequest": {}},
+            400,
+            "the canary config is invalid: canaryConfig.metrics: must list at least one metric",
+        ),
+        (
+            "POST",
             "/canary?namespace=Not_A_Namespace",
             {},
             400,
             "namespace is not a Kubernetes namespace name: namespace: Not_A_Namespace",
         ),
     ],
-    ids=["no-execution", "no-config", "no-config-read", "ad-hoc-incomplete", "bad-namespace"],
+    ids=[
+        "no-execution",
+        "no-config",
+        "no-config-read",
+        "ad-hoc-incomplete",
+        "ad-hoc-config",
+        "bad-namespace",
+    ],
 )
 async def test_kayenta_errors(
     client: Client, method: str, path: str, body: Any, status: int, message: str

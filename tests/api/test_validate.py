@@ -103,7 +103,7 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 {
                     "field": "spec.metrics[1].provider",
                     "message": "provider 'newRelic' is an Argo Rollouts provider that augur does "
-                    "not support; known providers: prometheus, replay, skywalking, web",
+                    "not support; known providers: judge, prometheus, replay, skywalking, web",
                 },
             ],
             id="every-problem-at-once",

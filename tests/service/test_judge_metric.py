@@ -98,6 +98,15 @@ def test_augur_run_refuses_a_config_by_name(tmp_path: Path) -> None:
     ) in done.stderr
 
 
+def test_augur_validate_lets_a_config_by_name_through(tmp_path: Path) -> None:
+    """Checked here, run by the server, which finds the config in the run's namespace."""
+    file = tmp_path / "judgement.yaml"
+    file.write_text(yaml.safe_dump(template({"canaryConfigName": "reviews"})))
+    done = runner.invoke(cli, ["validate", "-f", str(file), *cli_args("http://127.0.0.1:9")])
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "valid: reviews-judgement (1 metric)\n"
+
+
 # ------------------------------------------------------------------ a real server, Argo's gate
 
 
