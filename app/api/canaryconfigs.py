@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.body import read_document
 from app.api.deps import Reader, Writer
+from app.api.lists import ListResponse, list_answer
 from app.api.templates import Namespace
 from app.api.validate import problem_responses
 from app.service.canaryconfigs import CONFIG_NAME, CanaryConfigs, config_json
@@ -93,22 +94,10 @@ async def get_canary_config(
     summary="List the canary configs of a namespace",
     dependencies=[Reader],
     response_model=None,
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"items": {"type": "array", "items": CONFIG_SCHEMA}},
-                    }
-                }
-            }
-        },
-        **problem_responses(422),
-    },
+    responses={200: list_answer(CONFIG_SCHEMA), **problem_responses(422)},
 )
-async def list_canary_configs(namespace: Namespace, configs: Configs) -> dict[str, Any]:
-    return {"items": [config_json(record) for record in await configs.list(namespace)]}
+async def list_canary_configs(namespace: Namespace, configs: Configs) -> ListResponse:
+    return ListResponse({"items": [config_json(r) for r in await configs.list(namespace)]})
 
 
 @router.delete(

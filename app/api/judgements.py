@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.api.deps import Reader
+from app.api.lists import ListResponse, list_answer
 from app.api.templates import Namespace
 from app.api.validate import problem_responses
 from app.service.judgements import Judgements, judgement_document, judgement_summary
@@ -61,19 +62,7 @@ async def get_judgement(
     summary="The canary judgements of a namespace, newest first (no series)",
     dependencies=[Reader],
     response_model=None,
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"items": {"type": "array", "items": {"type": "object"}}},
-                    }
-                }
-            }
-        },
-        **problem_responses(422),
-    },
+    responses={200: list_answer({"type": "object"}), **problem_responses(422)},
 )
 async def list_judgements(
     namespace: Namespace,
@@ -82,6 +71,6 @@ async def list_judgements(
     before: Annotated[
         datetime | None, Query(description="Only judgements created before this time")
     ] = None,
-) -> dict[str, Any]:
+) -> ListResponse:
     records = await service.list(namespace, limit=limit, before=before)
-    return {"items": [judgement_summary(record) for record in records]}
+    return ListResponse({"items": [judgement_summary(record) for record in records]})

@@ -37,6 +37,7 @@ from app.core.auth import Access, Scope
 from app.core.errors import AppError, FieldProblem, InvalidInput, NotFound
 from app.service.canaryconfigs import CanaryConfigs, config_json
 from app.service.kayenta import ACCOUNT_PARAMS, Kayenta, config_summary, listed_for, status_document
+from app.store.records import CanaryConfigRecord
 from app.store.sql import SqlStore
 
 __all__ = ["router"]
@@ -171,6 +172,19 @@ def _services(request: Request) -> tuple[Kayenta, CanaryConfigs, SqlStore]:
     return state.kayenta, state.canaryconfigs, state.store
 
 
+async def _stored(request: Request, config_id: str, scope: Scope) -> CanaryConfigRecord:
+    """The config with that id, once the caller may `scope` in its namespace (401 before the
+    lookup: an id is not confirmed to a caller without a token)."""
+    caller = _caller(request)
+    caller.require(scope)
+    _, configs, _ = _services(request)
+    record = await configs.by_id(config_id)
+    if record is None:
+        raise NotFound(f"Canary config with id '{config_id}' not found")
+    caller.require(scope, record.namespace)
+    return record
+
+
 async def _body(request: Request) -> Any:
     return await read_document(request, limit=request.app.state.settings.max_body_bytes)
 
@@ -210,14 +224,7 @@ async def get_canary_config(request: Request) -> JSONResponse:
     config_id = request.path_params["config_id"]
 
     async def work() -> dict[str, Any]:
-        caller = _caller(request)
-        caller.require(Scope.READ)
-        _, configs, _ = _services(request)
-        record = await configs.by_id(config_id)
-        if record is None:
-            raise NotFound(f"Canary config with id '{config_id}' not found")
-        caller.require(Scope.READ, record.namespace)
-        return config_json(record)
+        return config_json(await _stored(request, config_id, Scope.READ))
 
     return await _answer(work())
 
@@ -235,13 +242,8 @@ async def start_execution(request: Request) -> JSONResponse:
     config_id = request.path_params["config_id"]
 
     async def work() -> dict[str, Any]:
-        caller = _caller(request)
-        caller.require(Scope.WRITE)
-        kayenta, configs, _ = _services(request)
-        record = await configs.by_id(config_id)
-        if record is None:
-            raise NotFound(f"Canary config with id '{config_id}' not found")
-        caller.require(Scope.WRITE, record.namespace)
+        record = await _stored(request, config_id, Scope.WRITE)
+        kayenta, _, _ = _services(request)
         execution = await kayenta.start(
             namespace=record.namespace,
             config=Kayenta.stored_config(record),

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from app.judge import JudgeConfigError, parse_canary_config
 from app.service.canary_request import parse_request
 from app.service.judging import judge_live
+from app.service.loop_thread import set_from_any_thread
 from app.service.metricsets import MetricSets
 from app.store.records import JudgementRecord
 from app.store.sql import SqlStore
@@ -56,12 +57,7 @@ class ExecutionWorker:
 
     def wake(self) -> None:
         """A judgement was accepted: look now. Safe from any thread."""
-        home = self._home
-        if home is None:
-            self._wake.set()
-            return
-        with contextlib.suppress(RuntimeError):  # its loop is closed: nothing to wake
-            home.call_soon_threadsafe(self._wake.set)
+        set_from_any_thread(self._wake, self._home)
 
     async def start(self) -> None:
         self._home = asyncio.get_running_loop()

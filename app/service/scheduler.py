@@ -31,6 +31,7 @@ from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
 from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
+from app.service.loop_thread import set_from_any_thread
 from app.service.observe import observe
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
@@ -131,12 +132,7 @@ class Scheduler:
     def wake(self) -> None:
         """Something became due now (a new run, a terminate): look at once, not at next poll.
         Safe from any thread: `augur serve` runs the scheduler on a loop of its own."""
-        home = self._home
-        if home is None:
-            self._wake.set()
-            return
-        with contextlib.suppress(RuntimeError):  # its loop is closed: nothing to wake
-            home.call_soon_threadsafe(self._wake.set)
+        set_from_any_thread(self._wake, self._home)
 
     async def start(self) -> None:
         self._home = asyncio.get_running_loop()

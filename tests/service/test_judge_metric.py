@@ -9,7 +9,6 @@ metadata names the stored report.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from typer.testing import CliRunner
 from app.cli import cli
 from tests.fakes.fake_oap import FakeOAP
 from tests.support.canary import CANARY, STABLE, canary_config, seed
-from tests.support.servers import Served, augur_server
+from tests.support.servers import Served
 from tests.support.waiting import COMPLETED, phase_of, run_path, wait_for
 
 runner = CliRunner()
@@ -108,14 +107,6 @@ def test_augur_validate_lets_a_config_by_name_through(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ a real server, Argo's gate
-
-
-@pytest.fixture(scope="module")
-def augur(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("augur")
-    store = f"sqlite+aiosqlite:///{folder / 'augur.db'}"
-    with augur_server(store_url=store, log=folder / "augur.log", ready=True) as served:
-        yield served
 
 
 def stored(augur: Served, oap: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -99,12 +98,25 @@ def test_the_client_does_what_argos_provider_does(
 # ------------------------------------------------------------------------------ against augur
 
 
-@pytest.fixture(scope="module")
-def augur(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("augur")
-    store = f"sqlite+aiosqlite:///{folder / 'augur.db'}"
-    with augur_server(store_url=store, log=folder / "augur.log", ready=True) as served:
-        yield served
+def argo_metric(address: str, application: str, *, marginal: int = 75) -> dict[str, Any]:
+    """`provider.kayenta` of an AnalysisTemplate judging `reviews` with a stored config."""
+    side = {"region": "", "step": 60}
+    return {
+        "address": address,
+        "application": application,
+        "canaryConfigName": "reviews",
+        "metricsAccountName": "skywalking",
+        "configurationAccountName": "default",
+        "storageAccountName": "default",
+        "threshold": {"pass": 90, "marginal": marginal},
+        "scopes": [
+            {
+                "name": "default",
+                "controlScope": {**side, "scope": STABLE},
+                "experimentScope": {**side, "scope": CANARY},
+            }
+        ],
+    }
 
 
 def put_config(augur: Served, namespace: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -216,23 +228,8 @@ def test_a_judgement_end_to_end_as_argo_runs_it(
 ) -> None:
     seed(fake_oap, degraded=degraded)
     put_config(augur, "bookinfo", "reviews", canary_config(fake_oap.url, judge=judge))
-    side = {"region": "", "step": 60}
-    metric = {
-        "address": augur.base_url,
-        "application": "bookinfo",  # the config names no application: its namespace is one
-        "canaryConfigName": "reviews",
-        "metricsAccountName": "skywalking",
-        "configurationAccountName": "default",
-        "storageAccountName": "default",
-        "threshold": {"pass": 90, "marginal": 40},
-        "scopes": [
-            {
-                "name": "default",
-                "controlScope": {**side, "scope": STABLE},
-                "experimentScope": {**side, "scope": CANARY},
-            }
-        ],
-    }
+    # the config names no application: its namespace, bookinfo, is one
+    metric = argo_metric(augur.base_url, "bookinfo", marginal=40)
     with ArgoKayenta() as client:
         started = client.run(metric, now=datetime.now(UTC), interval="30m")
         assert started.phase == "Running", started
@@ -276,23 +273,7 @@ def test_polls_carry_only_the_score_without_a_token_when_tokens_are_on(
             timeout=10,
         )
         assert reply.status_code == 201, reply.text
-        side = {"region": "", "step": 60}
-        metric = {
-            "address": served.base_url,
-            "application": f"reviews&token={token}",
-            "canaryConfigName": "reviews",
-            "metricsAccountName": "m",
-            "configurationAccountName": "c",
-            "storageAccountName": "s",
-            "threshold": {"pass": 90, "marginal": 75},
-            "scopes": [
-                {
-                    "name": "default",
-                    "controlScope": {**side, "scope": STABLE},
-                    "experimentScope": {**side, "scope": CANARY},
-                }
-            ],
-        }
+        metric = argo_metric(served.base_url, f"reviews&token={token}")
         with ArgoKayenta() as client:
             started = client.run(metric, now=datetime.now(UTC), interval="30m")
             assert started.phase == "Running", started
