@@ -60,7 +60,8 @@ KAYENTA_ERROR = {
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": HTTPStatus(code).phrase, **KAYENTA_ERROR} for code in (400, 401, 403, 404)
+    code: {"description": HTTPStatus(code).phrase, **KAYENTA_ERROR}
+    for code in (400, 401, 403, 404, 413, 415)
 }
 
 
