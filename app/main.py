@@ -17,7 +17,20 @@ from typing import Any
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
+from app.api import (
+    argo_gate,
+    canaryconfigs,
+    checks,
+    docs,
+    flagger,
+    health,
+    judgements,
+    kayenta,
+    problems,
+    runs,
+    templates,
+    validate,
+)
 from app.api.loopback import LoopbackOnly
 from app.api.urltext import UrlText
 from app.core.addresses import AddressPolicy, is_loopback_host
@@ -27,7 +40,13 @@ from app.core.metrics import Metrics
 from app.core.settings import Settings
 from app.engine.offload import Offload
 from app.expr import Limits, cel
+from app.service.canaryconfigs import CanaryConfigs
+from app.service.executions import ExecutionWorker
+from app.service.judge_provider import judge_providers
+from app.service.judgements import Judgements
+from app.service.kayenta import Kayenta
 from app.service.loop_thread import LoopThread
+from app.service.metricsets import MetricSets, default_addresses
 from app.service.outbound import outbound_client
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
@@ -88,8 +107,21 @@ def create_app(
         worker = LoopThread("augur-scheduler")
         scheduler_engine = open_engine(settings.store_url)
         scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
+        scheduler_store = SqlStore(scheduler_engine, clock=clock)
+        # Canary judgements: the `judge` provider (bound to each loop's store) and Kayenta's
+        # executions, run by a worker on the scheduler's loop.
+        series_addresses = default_addresses(settings)
+        extra = judge_providers(store=store, addresses=series_addresses)
+        executions = ExecutionWorker(
+            store=scheduler_store,
+            metricsets=MetricSets(scheduler_http, series_addresses),
+            credentials=credentials,
+            clock=clock,
+            owner=settings.replica_id,
+            lease=timedelta(seconds=settings.lease_seconds),
+        )
         scheduler = Scheduler(
-            store=SqlStore(scheduler_engine, clock=clock),
+            store=scheduler_store,
             settings=SchedulerSettings(
                 owner=settings.replica_id,
                 lease=timedelta(seconds=settings.lease_seconds),
@@ -103,10 +135,11 @@ def create_app(
             credentials=credentials,
             limits=limits,
             judging=offload,
+            extra=judge_providers(store=scheduler_store, addresses=series_addresses),
         )
 
         def provider_check(block: Mapping[str, Any]) -> object:
-            return registry.build(block, http=http)
+            return registry.build(block, http=http, extra=extra)
 
         app.state.store_engine = engine
         app.state.store = store
@@ -122,6 +155,14 @@ def create_app(
             addresses=addresses,
             limits=limits,
         )
+        app.state.providers_extra = extra
+        metricsets = MetricSets(http, series_addresses)
+        configs = CanaryConfigs(store=store, metricsets=metricsets, addresses=addresses)
+        app.state.canaryconfigs = configs
+        app.state.kayenta = Kayenta(
+            store=store, configs=configs, metricsets=metricsets, wake=executions.wake
+        )
+        app.state.judgements = Judgements(store)
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
         await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
@@ -129,6 +170,7 @@ def create_app(
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
             await worker.call(scheduler.start())
+            await worker.call(executions.start())
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
@@ -137,6 +179,7 @@ def create_app(
             starter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
+            await worker.call(executions.stop())
             await worker.call(scheduler.stop())
             await worker.call(scheduler_http.aclose())
             await worker.call(scheduler_engine.dispose())
@@ -170,6 +213,9 @@ def create_app(
     app.include_router(checks.router)
     app.include_router(argo_gate.router)
     app.include_router(flagger.router)
+    app.include_router(canaryconfigs.router)
+    app.include_router(judgements.router)
+    app.include_router(kayenta.router)
     docs.install(app)
     app.add_middleware(UrlText)
     if not tokens.configured:  # loopback mode: no browser page may drive augur

@@ -37,6 +37,8 @@ __all__ = [
     "Runs",
     "Writer",
     "authorize_namespace",
+    "check_access",
+    "presented_access",
     "require",
 ]
 
@@ -139,6 +141,24 @@ def authorize_namespace(request: Request, namespace: str) -> None:
     held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
     if held is not None:
         _authorize(held[0], held[1], namespace)
+
+
+def presented_access(request: Request) -> Access | None:
+    """For routes that check access themselves (Kayenta's API, whose callers send no headers
+    and whose errors have Kayenta's shape): the token sent as a Bearer header or `?token=`,
+    None when none was sent; 401 for a token augur does not know."""
+    presented = _presented(request, allow_query=True)
+    if presented is None:
+        return None
+    access: Access | None = request.app.state.tokens.access(presented)
+    if access is None:
+        raise Unauthorized("the token is not valid")
+    return access
+
+
+def check_access(access: Access, scope: Scope, namespace: str | None) -> None:
+    """A 403 unless `access` has `scope` in `namespace` (`None`: cluster-wide)."""
+    _authorize(access, scope, namespace)
 
 
 def _runs(request: Request) -> RunService:

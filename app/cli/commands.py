@@ -175,10 +175,11 @@ def openapi() -> None:
 
 @cli.command(cls=AugurCommand)
 def providers() -> None:
-    """List the providers this installation knows (built-in and plugins)."""
+    """List the providers this installation knows (built-in, augur's own, and plugins)."""
+    from app.cli.local import local_providers
     from providers.registry import known_providers
 
-    for name in known_providers():
+    for name in known_providers(extra=local_providers()):
         typer.echo(name)
 
 

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["MeasurementRecord", "NewMeasurement", "NewRun", "RunRecord", "TemplateRecord"]
+__all__ = [
+    "CanaryConfigRecord",
+    "JudgementRecord",
+    "MeasurementRecord",
+    "NewJudgement",
+    "NewMeasurement",
+    "NewRun",
+    "RunRecord",
+    "TemplateRecord",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,3 +73,41 @@ class NewMeasurement:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MeasurementRecord(NewMeasurement):
     run_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CanaryConfigRecord:
+    id: str
+    namespace: str
+    name: str
+    body: Mapping[str, Any]
+    resource_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewJudgement:
+    """A judgement to keep: `status` running (a Kayenta execution, to be claimed and run) or
+    already done (a `judge` metric's, run in place), then with its report."""
+
+    id: str
+    namespace: str
+    origin: str
+    config: Mapping[str, Any]
+    request: Mapping[str, Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    config_id: str | None = None
+    config_name: str | None = None
+    status: str = "running"
+    score: float | None = None
+    classification: str | None = None
+    report: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JudgementRecord(NewJudgement):
+    attempts: int
+    created_at: datetime
+    completed_at: datetime | None

@@ -1,7 +1,8 @@
 """The run store over SQLAlchemy Core: one code path for SQLite and PostgreSQL.
 
 `SqlStore` is the one object the service holds; its queries live by subject in
-`app.store.templates`, `app.store.runs`, `app.store.measurements` and `app.store.leases`, over
+`app.store.templates`, `app.store.runs`, `app.store.measurements`, `app.store.leases`,
+`app.store.canaryconfigs` and `app.store.judgements`, over
 the engine, clock and write transaction of `app.store.base`.
 
 Writes that belong together share a transaction: a run's status moves on only in the transaction
@@ -11,6 +12,8 @@ that stores the measurements it follows from, and a measurement row is unique pe
 
 from __future__ import annotations
 
+from app.store.canaryconfigs import CanaryConfigQueries
+from app.store.judgements import JudgementQueries
 from app.store.leases import LeaseQueries
 from app.store.measurements import MeasurementQueries
 from app.store.runs import RunQueries
@@ -19,5 +22,13 @@ from app.store.templates import TemplateQueries
 __all__ = ["SqlStore"]
 
 
-class SqlStore(TemplateQueries, RunQueries, MeasurementQueries, LeaseQueries):
-    """Templates, runs, measurements and leases. `clock` is injected so tests control time."""
+class SqlStore(
+    TemplateQueries,
+    RunQueries,
+    MeasurementQueries,
+    LeaseQueries,
+    CanaryConfigQueries,
+    JudgementQueries,
+):
+    """Templates, runs, measurements, leases, canary configs and judgements. `clock` is
+    injected so tests control time."""
