@@ -170,4 +170,5 @@ def test_a_provider_file_holds_argos_block(tmp_path: Path) -> None:
 def test_providers_lists_them() -> None:
     result = runner.invoke(cli, ["providers"])
     assert {"newRelic", "influxdb", "wavefront"} <= set(result.stdout.split())
-    assert [line for line in result.stdout.split() if ":" not in line] == sorted(BUILTIN)
+    built_in = sorted([*BUILTIN, "judge"])  # judge: augur's own, built by app.service
+    assert [line for line in result.stdout.split() if ":" not in line] == built_in

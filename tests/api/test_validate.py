@@ -104,7 +104,7 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 {
                     "field": "spec.metrics[1].provider",
                     "message": "provider 'job' is an Argo Rollouts provider that augur does not "
-                    f"support; known providers: {', '.join(sorted(BUILTIN))}",
+                    f"support; known providers: {', '.join(sorted([*BUILTIN, 'judge']))}",
                 },
             ],
             id="every-problem-at-once",
