@@ -20,17 +20,17 @@ from tests.support.browser import SCREENSHOTS, browser_logs, chromium, need_chro
 from tests.support.servers import Served, augur_server
 from tests.support.waiting import wait_run
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:trio.*")
-
 WRITER = "writer-token-0123456789abcdef"
 READER = "reader-token-0123456789abcdef"
 POINT = "svg.chart .pt"
 
 
-def replay_template(*, count: int, interval: str, error: bool = False) -> dict[str, Any]:
+def replay_template(
+    *, count: int, interval: str, error: bool = False, failure_limit: int = 2
+) -> dict[str, Any]:
     """Apdex-shaped answers for `count` measurements: healthy, with a dip under 9900 every
-    fourth (the third dip fails the run) and, with `error`, one provider error after the fifth
-    (Argo measures again 10 s after an error)."""
+    fourth (under the default failure limit the third dip fails the run) and, with `error`, one
+    provider error after the fifth (Argo measures again 10 s after an error)."""
     results: list[dict[str, Any]] = []
     for index in range(count):
         low = 9850 if index % 4 == 2 else 9920 + index % 5 * 10
@@ -42,7 +42,7 @@ def replay_template(*, count: int, interval: str, error: bool = False) -> dict[s
         "name": "apdex",
         "interval": interval,
         "count": count,
-        "failureLimit": 2,
+        "failureLimit": failure_limit,
         "successCondition": "all(result.service_apdex.values.values, {asFloat(.value) >= 9900})",
         "provider": {"replay": {"results": results}},
     }
@@ -61,11 +61,16 @@ def start_run(
     interval: str,
     token: str | None = None,
     error: bool = False,
+    failure_limit: int = 2,
 ) -> None:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     template = f"{base}/api/v1/namespaces/default/analysistemplates/{name}"
     stored = httpx.put(
-        template, json=replay_template(count=count, interval=interval, error=error), headers=headers
+        template,
+        json=replay_template(
+            count=count, interval=interval, error=error, failure_limit=failure_limit
+        ),
+        headers=headers,
     )
     assert stored.status_code in (200, 201), stored.text
     body = {"name": name, "templates": [{"templateName": name}]}
@@ -123,9 +128,14 @@ def shot(driver: Any, name: str) -> Path:
 
 
 def wait(driver: Any, condition: Any, timeout: float = 20) -> Any:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    # A live update replaces elements under the test's feet: look again.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=ignored).until(
+        condition
+    )
 
 
 def test_a_live_update_arrives_without_a_reload(driver: Any, local: Served) -> None:
@@ -133,7 +143,8 @@ def test_a_live_update_arrives_without_a_reload(driver: Any, local: Served) -> N
 
     driver.get(f"{local.base_url}/ui/")
     driver.execute_script("window.notReloaded = true;")
-    start_run(local.base_url, "live-canary", count=30, interval="1s")  # ends at its 3rd dip
+    # Measures for 30 s, long after the page has seen it grow.
+    start_run(local.base_url, "live-canary", count=30, interval="1s", failure_limit=30)
     wait(driver, lambda d: d.find_elements(By.LINK_TEXT, "live-canary"))  # a new row
     assert driver.execute_script("return window.notReloaded === true")
     driver.find_element(By.LINK_TEXT, "live-canary").click()
@@ -157,7 +168,11 @@ def test_terminate_from_the_page(driver: Any, local: Served) -> None:
     assert finished["spec"]["terminate"] is True
     # The live update shows the run's end and takes the button away.
     wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".facts .phase").text != "Running")
-    wait(driver, lambda d: not d.find_element(By.CSS_SELECTOR, "[data-terminate]").is_displayed())
+    # (The page may come back already finished, without the form at all.)
+    forms = "[data-terminate]"
+    wait(
+        driver, lambda d: not any(f.is_displayed() for f in d.find_elements(By.CSS_SELECTOR, forms))
+    )
     quiet_console(driver)
 
 

@@ -30,7 +30,7 @@ from app.spec.models import AnalysisRun
 from app.spec.status import format_time
 from app.store.records import MeasurementRecord
 
-__all__ = ["MetricView", "Row", "RunView", "numbers", "run_view", "when"]
+__all__ = ["MetricView", "Row", "RunView", "as_yaml", "numbers", "run_view", "when"]
 
 #: A measurement's marker class, short: a page draws a thousand of them.
 MARKERS = {"Successful": "ok", "Failed": "fail", "Inconclusive": "inc", "Error": "err"}
@@ -203,9 +203,26 @@ def _metric(
     )
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text (a GraphQL query, a PromQL expression) as a `|` block, as people write
+    it, instead of one quoted line of `\\n`s."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def as_yaml(document: Any) -> str:
+    """A document as the pages show it: YAML in the order it was written."""
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
 def _spec_yaml(run: AnalysisRun) -> str:
-    spec = run.spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
+    return as_yaml(run.spec.model_dump(mode="json", by_alias=True, exclude_defaults=True))
 
 
 def run_view(

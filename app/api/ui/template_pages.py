@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -26,7 +25,7 @@ from app.api.deps import Runs
 from app.api.templates import Name, Namespace, template_body
 from app.api.ui.gate import checked_namespace, refusal
 from app.api.ui.render import base_url, checked_form, error_page, html_errors, page
-from app.api.ui.run_view import when
+from app.api.ui.run_view import as_yaml, when
 from app.api.ui.viewer import Viewer, viewer_of
 from app.core.auth import Scope
 from app.core.errors import FieldProblem, InvalidInput
@@ -146,7 +145,7 @@ async def _show(
         "template.html",
         section="templates",
         record=record,
-        yaml_text=yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100),
+        yaml_text=as_yaml(body),
         validate_url=_url(request, record) + "/validate",
         args=args,
         result=result,
