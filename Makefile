@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl, Prometheus,
-# Graphite's carbon-cache and graphite-web, and wrk for the HTTP benchmark's smoke test).
-SYSTEM_PACKAGES := postgresql prometheus graphite-carbon graphite-web wrk
+# Graphite's carbon-cache and graphite-web, wrk for the HTTP benchmark's smoke test, and
+# Chromium with its driver for the dashboard's tests).
+SYSTEM_PACKAGES := postgresql prometheus graphite-carbon graphite-web wrk chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint types unit openapi system-deps clean demo
+.PHONY: run test lint types unit openapi system-deps clean demo demo-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +59,14 @@ openapi: $(VENV)/.installed
 	$(BIN)/augur openapi > openapi/openapi.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .artifacts
 
 # The seed template against a healthy and a degraded canary on two fake OAPs (no cluster needed).
 demo: $(VENV)/.installed
 	$(BIN)/python -m tests.fakes.demo
+
+# Four canary analyses on the augur `make run` serves, to watch at http://127.0.0.1:8080/ui/
+# (recorded SkyWalking answers: no cluster needed). DEMO_SERVER names another augur.
+DEMO_SERVER ?= http://127.0.0.1:8080
+demo-server: $(VENV)/.installed
+	$(BIN)/python -m tests.fakes.demo_server --server $(DEMO_SERVER)

@@ -32,6 +32,8 @@ from app.api import (
     validate,
 )
 from app.api.loopback import LoopbackOnly
+from app.api.ui import PREFIX as UI_PREFIX
+from app.api.ui import install as install_ui
 from app.api.urltext import UrlText
 from app.core.addresses import AddressPolicy, is_loopback_host
 from app.core.auth import load_tokens
@@ -217,8 +219,9 @@ def create_app(
     app.include_router(judgements.router)
     app.include_router(kayenta.router)
     docs.install(app)
+    install_ui(app)
     app.add_middleware(UrlText)
-    if not tokens.configured:  # loopback mode: no browser page may drive augur
-        app.add_middleware(LoopbackOnly)
+    if not tokens.configured:  # loopback mode: no other page may drive augur; its own forms may
+        app.add_middleware(LoopbackOnly, forms=(UI_PREFIX,))
     app.add_middleware(AccessLog)
     return app

@@ -16,6 +16,9 @@ must:
   `Content-Type: application/json` or a YAML type (app/api/body.py), or sends no body and no type.
   Those are the types a page cannot send to another origin without a CORS preflight, and augur
   answers no preflight permissively (it sends no `Access-Control-Allow-*` header at all).
+  augur's own pages (`/ui/`) post forms: there a form is accepted, since every one of them
+  carries a synchronizer token that another page cannot read (app/api/session.py), on top of
+  the Host, Origin and Sec-Fetch-Site rules above.
 
 A refusal is a 403 (Host, Origin, Sec-Fetch-Site) or 415 (Content-Type) problem+json saying why
 and what to do. Scripts (curl, CI jobs, the docs page's own requests) pass unchanged. With tokens
@@ -63,8 +66,12 @@ def _forbidden(detail: str) -> JSONResponse:
     return problem(403, "Forbidden", detail)
 
 
-def refusal(headers: Headers, method: str) -> JSONResponse | None:
-    """The answer to a request loopback mode refuses, or None to let it through."""
+_FORM = "application/x-www-form-urlencoded"
+
+
+def refusal(headers: Headers, method: str, *, form_ok: bool = False) -> JSONResponse | None:
+    """The answer to a request loopback mode refuses, or None to let it through; `form_ok`:
+    the path checks its forms' synchronizer token, so a form may come in."""
     host = headers.get("host", "")
     if not _loopback_name(host):
         return _forbidden(
@@ -88,7 +95,8 @@ def refusal(headers: Headers, method: str) -> JSONResponse | None:
     if method in _CHANGES:
         media = headers.get("content-type", "").partition(";")[0].strip().lower()
         body = "transfer-encoding" in headers or headers.get("content-length", "0") != "0"
-        if (media or body) and media not in JSON_TYPES | YAML_TYPES:
+        accepted = JSON_TYPES | YAML_TYPES | ({_FORM} if form_ok else set())
+        if (media or body) and media not in accepted:
             return problem(
                 415,
                 "Unsupported media type",
@@ -100,14 +108,17 @@ def refusal(headers: Headers, method: str) -> JSONResponse | None:
 
 
 class LoopbackOnly:
-    """ASGI middleware applying `refusal` to every HTTP request."""
+    """ASGI middleware applying `refusal` to every HTTP request; paths under one of `forms`
+    may post forms."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, forms: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.forms = tuple(prefix.rstrip("/") + "/" for prefix in forms)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            refused = refusal(Headers(scope=scope), scope["method"])
+            form_ok = str(scope["path"]).startswith(self.forms) if self.forms else False
+            refused = refusal(Headers(scope=scope), scope["method"], form_ok=form_ok)
             if refused is not None:
                 await refused(scope, receive, send)
                 return

@@ -103,12 +103,18 @@ class RunService(Templates, RunRequests):
         selector: Sequence[LabelRequirement],
         limit: int,
         after: tuple[datetime, str] | None,
+        newest_first: bool = False,
     ) -> tuple[list[AnalysisRun], tuple[datetime, str] | None]:
-        """A page of runs, oldest first, and the (created_at, id) to continue after when more
-        follow. The cursor is the store's exact creation time: the whole-second
+        """A page of runs, oldest first (or newest first), and the (created_at, id) to continue
+        after when more follow. The cursor is the store's exact creation time: the whole-second
         `creationTimestamp` a run shows could skip or repeat runs created in the same second."""
         records = await self.store.list_runs(
-            namespace=namespace, phase=phase, selector=selector, limit=limit + 1, after=after
+            namespace=namespace,
+            phase=phase,
+            selector=selector,
+            limit=limit + 1,
+            after=after,
+            newest_first=newest_first,
         )
         page = records[:limit]
         cursor = (page[-1].created_at, page[-1].id) if len(records) > limit else None

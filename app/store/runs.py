@@ -110,8 +110,10 @@ class RunQueries(StoreBase):
         selector: Sequence[LabelRequirement] = (),
         limit: int = 100,
         after: tuple[datetime, str] | None = None,
+        newest_first: bool = False,
     ) -> list[RunRecord]:
-        """Oldest first; `after` is the (created_at, id) of the last run of the previous page."""
+        """Oldest first (newest first with `newest_first`, as the dashboard lists them); `after`
+        is the (created_at, id) of the last run of the previous page."""
         query = select(runs)
         if namespace is not None:
             query = query.where(runs.c.namespace == namespace)
@@ -121,13 +123,26 @@ class RunQueries(StoreBase):
             query = query.where(_label_clause(*requirement))
         if after is not None:
             created, run_id = after
-            query = query.where(
-                or_(
+            if newest_first:
+                later = or_(
+                    runs.c.created_at < created,
+                    and_(runs.c.created_at == created, runs.c.id < run_id),
+                )
+            else:
+                later = or_(
                     runs.c.created_at > created,
                     and_(runs.c.created_at == created, runs.c.id > run_id),
                 )
+            query = query.where(later)
+        order = (
+            (runs.c.created_at.desc(), runs.c.id.desc())
+            if newest_first
+            else (
+                runs.c.created_at,
+                runs.c.id,
             )
-        query = query.order_by(runs.c.created_at, runs.c.id).limit(limit)
+        )
+        query = query.order_by(*order).limit(limit)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [run_record(row) for row in rows]

@@ -1,4 +1,5 @@
-"""The scheduler, HTTP, per-measurement and judge benchmarks run and compare like with like.
+"""The scheduler, HTTP, per-measurement, judge and dashboard benchmarks run and compare like with
+like.
 
 Each runs in its `--quick` mode (a few seconds); nothing here asserts a timing.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_bench, judge_sim, measurement_bench, scheduler_bench
+from benchmarks import http_bench, judge_sim, measurement_bench, scheduler_bench, ui_bench
 
 
 def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
@@ -124,3 +125,15 @@ def test_the_judge_simulation_puts_both_judges_on_the_same_pairs(
         assert 0.0 <= row["kayenta"] <= 1.0
         assert 0.0 <= row["augur"] <= 1.0
     assert report["rows"][2]["kayenta"] == 0.0  # Kayenta never sees errors against none
+
+
+def test_the_dashboard_benchmark_renders_a_run_page_beside_its_goal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert ui_bench.main(["--quick", "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["measurements"], row["rounds"], row["goal_ms"]) == (100, 3, 100.0)
+    assert row["points"] == row["rows"] == 100  # one chart point per measurement
+    assert row["render_ms"] > 0
+    assert row["request_ms"] > 0
+    assert 0 < row["page_bytes"] < row["goal_bytes"]

@@ -172,6 +172,21 @@ async def test_list_runs_by_label_phase_and_page(store: SqlStore, clock: Clock) 
     assert await store.list_runs(phase="Running") == []
 
 
+async def test_list_runs_newest_first_pages_backwards(store: SqlStore, clock: Clock) -> None:
+    for i in range(5):
+        clock.now = T0 + timedelta(seconds=i // 2)  # two runs a second: the id breaks the tie
+        await store.create_run(new_run(f"run-{i}"))
+    first_page = await store.list_runs(limit=2, newest_first=True)
+    last = first_page[-1]
+    rest = await store.list_runs(limit=10, after=(last.created_at, last.id), newest_first=True)
+    names = [r.name for r in first_page + rest]
+    assert sorted(names) == [f"run-{i}" for i in range(5)]  # none skipped, none repeated
+    assert names[0] == "run-4"
+    assert [r.created_at for r in first_page + rest] == sorted(
+        (r.created_at for r in first_page + rest), reverse=True
+    )
+
+
 async def test_leases_are_exclusive_until_they_expire_or_are_released(
     store: SqlStore,
 ) -> None:
