@@ -165,6 +165,7 @@ def create_app(
             store=store, configs=configs, metricsets=metricsets, wake=executions.wake
         )
         app.state.judgements = Judgements(store)
+        app.state.judgement_reports = app.state.judgements  # the dashboard's judgement page
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
         await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes

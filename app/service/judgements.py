@@ -19,7 +19,7 @@ from app.store.judgements import RUNNING
 from app.store.records import JudgementRecord
 from app.store.sql import SqlStore
 
-__all__ = ["Judgements", "judgement_document", "judgement_summary"]
+__all__ = ["Judgements", "judgement_document", "judgement_summary", "page_report"]
 
 
 def _time(when: datetime | None) -> str | None:
@@ -58,6 +58,33 @@ def judgement_document(record: JudgementRecord) -> dict[str, Any]:
     return document
 
 
+def _timed(values: list[Any], times: Any, scope: Any) -> list[dict[str, Any]]:
+    """A side's values with the time of each point: the pair's own times, else from its scope's
+    start and step."""
+    if isinstance(times, list) and len(times) == len(values):
+        return [{"time": t, "value": v} for t, v in zip(times, values, strict=True)]
+    start = scope.get("startTimeMillis") if isinstance(scope, dict) else None
+    step = scope.get("stepMillis") if isinstance(scope, dict) else None
+    if not isinstance(start, int) or not isinstance(step, int):
+        return [{"value": value} for value in values]
+    return [{"time": start + i * step, "value": value} for i, value in enumerate(values)]
+
+
+def page_report(document: dict[str, Any]) -> dict[str, Any]:
+    """The stored report as the dashboard's judgement page reads it: the judge's result, and
+    each metric's two series with the time of every point (app/api/ui/judgement_view.py)."""
+    series = []
+    for pair in document.get("metricSetPairs") or []:
+        values, scopes = pair.get("values") or {}, pair.get("scopes") or {}
+        times = pair.get("times") or {}
+        sides = {
+            side: _timed(values.get(side) or [], times.get(side), scopes.get(side))
+            for side in values
+        }
+        series.append({"name": pair.get("name"), **sides})
+    return {**document, "result": document.get("judgeResult") or {}, "series": series}
+
+
 @dataclass
 class Judgements:
     store: SqlStore
@@ -74,3 +101,11 @@ class Judgements:
         if before is not None:  # the store compares UTC
             before = before.astimezone(UTC) if before.tzinfo else before.replace(tzinfo=UTC)
         return await self.store.list_judgements(namespace=namespace, limit=limit, before=before)
+
+    async def judgement_report(self, namespace: str, judgement_id: str) -> dict[str, Any] | None:
+        """What the dashboard's judgement page draws (None: no such judgement here)."""
+        try:
+            record = await self.get(namespace, judgement_id)
+        except NotFound:
+            return None
+        return page_report(judgement_document(record))

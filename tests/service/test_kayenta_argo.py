@@ -253,6 +253,10 @@ def test_a_judgement_end_to_end_as_argo_runs_it(
     assert pairs["apdex"]["attributes"]["experiment"]["query"] == (
         f'readMetricsValues service_apdex of service "{CANARY}"'
     )
+    # the dashboard draws the stored report: both sides of both metrics, 30 points each
+    page = httpx.get(f"{augur.base_url}/ui/namespaces/bookinfo/judgements/{execution}", timeout=10)
+    assert page.status_code == 200, page.text[:300]
+    assert len(re.findall(r'class="pt (?:canary|baseline)"', page.text)) == 2 * 2 * 30
 
 
 def test_polls_carry_only_the_score_without_a_token_when_tokens_are_on(
