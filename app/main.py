@@ -17,7 +17,18 @@ from typing import Any
 from fastapi import FastAPI
 
 from app import __version__
-from app.api import argo_gate, checks, docs, flagger, health, problems, runs, templates, validate
+from app.api import (
+    argo_gate,
+    checks,
+    docs,
+    events,
+    flagger,
+    health,
+    problems,
+    runs,
+    templates,
+    validate,
+)
 from app.api.loopback import LoopbackOnly
 from app.api.urltext import UrlText
 from app.core.addresses import AddressPolicy, is_loopback_host
@@ -27,8 +38,14 @@ from app.core.metrics import Metrics
 from app.core.settings import Settings
 from app.engine.offload import Offload
 from app.expr import Limits, cel
+from app.service.bells import Bells
+from app.service.event_stream import EventStreams, StreamSettings
 from app.service.loop_thread import LoopThread
+from app.service.notifications import NotificationPlan, Notifications
+from app.service.notify_config import load_receivers
+from app.service.notify_worker import DeliverySettings, NotificationWorker
 from app.service.outbound import outbound_client
+from app.service.retention import Retention
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
 from app.spec.secrets import ProviderCredentials, SecretsDir
@@ -37,7 +54,7 @@ from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
 from providers import registry
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "run_server"]
 
 
 def utc_now() -> datetime:
@@ -63,6 +80,15 @@ def create_app(
     limits = Limits(
         max_steps=settings.condition_steps, max_seconds=settings.condition_milliseconds / 1000
     )
+    # A bad receiver list raises NotifyConfigError here (`augur serve` says so and exits 64).
+    receivers = load_receivers(
+        inline=settings.notify,
+        file=settings.notify_file,
+        addresses=addresses,
+        secrets_configured=settings.secrets_dir is not None,
+    )
+    plan = NotificationPlan(receivers)
+    bells = Bells()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +97,7 @@ def create_app(
         engine = open_engine(settings.store_url)  # creates the SQLite file's folder
         if lock is not None:
             lock.acquire()
-        store = SqlStore(engine, clock=clock)
+        store = SqlStore(engine, clock=clock, signal=bells.ring)
         http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         # Each run reads its namespace's folder; every value read is also redacted from logs.
         secrets = (
@@ -89,7 +115,7 @@ def create_app(
         scheduler_engine = open_engine(settings.store_url)
         scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         scheduler = Scheduler(
-            store=SqlStore(scheduler_engine, clock=clock),
+            store=SqlStore(scheduler_engine, clock=clock, signal=bells.ring),
             settings=SchedulerSettings(
                 owner=settings.replica_id,
                 lease=timedelta(seconds=settings.lease_seconds),
@@ -103,7 +129,26 @@ def create_app(
             credentials=credentials,
             limits=limits,
             judging=offload,
+            notifications=plan,
         )
+        worker_settings = DeliverySettings(
+            owner=settings.replica_id,
+            timeout=settings.notify_timeout_seconds,
+            attempts=settings.notify_attempts,
+            backoff=settings.notify_backoff_seconds,
+            poll=settings.events_poll_seconds,
+        )
+        notifier = NotificationWorker(
+            store=store,
+            http=http,
+            receivers=receivers,
+            bells=bells,
+            metrics=metrics,
+            clock=clock,
+            settings=worker_settings,
+            secrets=secrets.for_namespace(settings.namespace) if secrets else None,
+        )
+        retention = Retention(store, clock, keep=timedelta(days=settings.events_retention_days))
 
         def provider_check(block: Mapping[str, Any]) -> object:
             return registry.build(block, http=http)
@@ -121,22 +166,45 @@ def create_app(
             provider_check=provider_check,
             addresses=addresses,
             limits=limits,
+            notifications=plan,
         )
+        app.state.notifications = Notifications(plan=plan, store=store, clock=clock)
+        streams = EventStreams(
+            store=store,
+            bells=bells,
+            settings=StreamSettings(
+                poll=settings.events_poll_seconds,
+                keepalive=settings.events_keepalive_seconds,
+                max_streams=settings.events_max_streams,
+                max_seconds=settings.events_max_stream_seconds,
+            ),
+        )
+        app.state.events = streams
+        metrics.event_streams.set_function(lambda: streams.open_streams)
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
         await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
 
+        background: list[asyncio.Task[None]] = []
+
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
             await worker.call(scheduler.start())
+            await notifier.start()
+            background.append(asyncio.create_task(retention.run_forever(), name="augur-prune"))
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
             yield
         finally:
+            streams.drain()
             starter.cancel()
+            for task in background:
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
+            await asyncio.gather(*background, return_exceptions=True)
+            await notifier.stop()
             await worker.call(scheduler.stop())
             await worker.call(scheduler_http.aclose())
             await worker.call(scheduler_engine.dispose())
@@ -166,6 +234,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(templates.router)
     app.include_router(runs.router)
+    app.include_router(events.router)
     app.include_router(validate.router)
     app.include_router(checks.router)
     app.include_router(argo_gate.router)
@@ -176,3 +245,30 @@ def create_app(
         app.add_middleware(LoopbackOnly)
     app.add_middleware(AccessLog)
     return app
+
+
+def run_server(app: FastAPI, *, host: str, port: int) -> None:
+    """Serve `app` with uvicorn as `augur serve` does, ending its event streams as soon as the
+    process is told to stop: uvicorn waits for open responses before it shuts down, and an
+    event stream would otherwise never end."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            streams: EventStreams | None = getattr(app.state, "events", None)
+            if streams is not None:
+                streams.drain()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # keep augur's JSON lines; uvicorn's access log never sees queries
+        access_log=False,
+        workers=1,
+    )
+    server = Server(config)
+    server.run()
+    if not server.started:
+        raise SystemExit(3)  # what uvicorn.run exits with when start-up failed

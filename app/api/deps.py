@@ -38,10 +38,13 @@ __all__ = [
     "Writer",
     "authorize_namespace",
     "require",
+    "visible_namespaces",
 ]
 
-#: Where a route's namespace comes from: its path (or none: cluster-wide), or its body.
-NamespaceFrom = Literal["path", "body"]
+#: Where a route's namespace comes from: its path (or none: cluster-wide), its body, or its
+#: `?namespace=` (none: every namespace the token reaches; the route filters by
+#: `visible_namespaces`).
+NamespaceFrom = Literal["path", "body", "query"]
 CLUSTER_WIDE = "ClusterAnalysisTemplates, the run list of every namespace and checks"
 
 
@@ -127,6 +130,13 @@ def require(
                 raise Forbidden(f"the token has {best} scope; this needs {scope.name.lower()}")
             request.state.access = (access, scope)
             return
+        if namespace_from == "query":
+            namespace = request.query_params.get("namespace") or None
+            if namespace is None and access.namespaces is not None and access.best >= scope:
+                request.state.access = (access, scope)  # limited: sees its namespaces only
+                return
+            _authorize(access, scope, namespace)
+            return
         _authorize(access, scope, request.path_params.get("namespace"))
 
     return Depends(check)
@@ -139,6 +149,13 @@ def authorize_namespace(request: Request, namespace: str) -> None:
     held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
     if held is not None:
         _authorize(held[0], held[1], namespace)
+
+
+def visible_namespaces(request: Request) -> frozenset[str] | None:
+    """For a `namespace_from="query"` route asked without `?namespace=`: the namespaces the
+    token is limited to, or `None` when it (or an open API) reaches every namespace."""
+    held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
+    return None if held is None else held[0].namespaces
 
 
 def _runs(request: Request) -> RunService:
