@@ -2,8 +2,9 @@
 
 Auth: with tokens configured, every `/api/v1` route needs `Authorization: Bearer <token>` of
 the right scope (`write` for anything that changes state, `read` otherwise, or none for reads
-when anonymous reads are on). Flagger cannot send headers, so the gate routes also take the
-token as `?token=`; the access log never records query strings. With no tokens configured the
+when anonymous reads are on). Flagger and a browser's EventSource cannot send headers, so the
+gate routes and the event streams also take the token as `?token=`; the access log never
+records query strings. With no tokens configured the
 API is open and the server binds to loopback only.
 
 Namespaces (a token written `write@team-a`, see `app/core/auth.py`): a route with

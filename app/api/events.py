@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -62,6 +63,72 @@ The stream of one run starts with its first event (or after `Last-Event-ID`/`?la
 ends after its final phase event or its deletion; asked again once the client has seen that
 event, it answers 204, which tells `EventSource` to stop reconnecting.
 """
+
+
+class EventMeasurement(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    seq: int = Field(description="Position among the metric's measurements, from 1")
+    phase: str
+    value: str
+    message: str
+    started_at: str | None = Field(alias="startedAt")
+    finished_at: str | None = Field(alias="finishedAt")
+    metadata: dict[str, str]
+
+
+class EventStatus(BaseModel):
+    """The run's status as stored with the event; the counters are Argo's `runSummary`
+    (metrics by phase)."""
+
+    phase: str
+    message: str
+    count: int
+    successful: int
+    failed: int
+    inconclusive: int
+    error: int
+
+
+class EventMetricResult(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    phase: str
+    message: str
+    count: int
+    successful: int
+    failed: int
+    inconclusive: int
+    error: int
+    consecutive_error: int = Field(alias="consecutiveError")
+    dry_run: bool = Field(alias="dryRun")
+
+
+class EventData(BaseModel):
+    """The JSON of an event's `data:` line (documentation: the stream writes it as stored)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    namespace: str
+    name: str
+    uid: str = Field(description="The run's uid (a later run of the same name has another)")
+    metric: str | None = Field(description="The metric, or null for the run's own events")
+    phase: str = Field(
+        description="The measurement's phase, the new phase, or (run events) the run's phase"
+    )
+    message: str
+    measurement: EventMeasurement | None
+    metric_result: EventMetricResult | None = Field(
+        default=None, alias="metricResult", description="Metric events: the metric's counters"
+    )
+    status: EventStatus
+    previous_phase: str | None = Field(
+        default=None, alias="previousPhase", description="Phase events: the phase before"
+    )
+    action: str | None = Field(default=None, description="Run events: created or deleted")
+    at: str = Field(description="When the event was stored: RFC 3339, UTC, milliseconds")
+
 
 _ID = re.compile(r"[0-9]{1,19}")
 INT64_MAX = 2**63 - 1
@@ -137,8 +204,22 @@ STREAM: dict[int | str, dict[str, Any]] = {
         "description": EVENT_DESCRIPTION,
         "content": {
             "text/event-stream": {
-                "schema": {"type": "string"},
                 "example": 'retry: 3000\n\nid: 42\nevent: phase\ndata: {"namespace": ...}\n\n',
+                # OpenAPI 3.2's way of saying what each event of a stream holds.
+                "itemSchema": {
+                    "type": "object",
+                    "required": ["id", "event", "data"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[0-9]+$"},
+                        "event": {"type": "string", "enum": ["measurement", "phase", "run"]},
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "contentSchema": EventData.model_json_schema(by_alias=True),
+                        },
+                        "retry": {"type": "integer", "minimum": 0},
+                    },
+                },
             }
         },
     },

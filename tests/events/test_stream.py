@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.api.events import EventData
 from tests.events.conftest import LIFE, events_url, start_run
 from tests.support.servers import Served, augur_server
 from tests.support.sse import read_stream
@@ -32,6 +33,9 @@ def test_one_event_per_measurement_and_phase_change_in_order(served: Served) -> 
     assert stream.labels == LIFE
     assert stream.ids == sorted(stream.ids)
     assert len(set(stream.ids)) == len(LIFE)
+    for event in stream.events:  # each as the OpenAPI description documents it
+        shown = EventData.model_validate(event.data).model_dump(by_alias=True, exclude_unset=True)
+        assert shown == event.data
     created, first, *_, last = stream.events
     assert created.data["action"] == "created"
     assert first.data["measurement"] | {"startedAt": "-", "finishedAt": "-"} == {
