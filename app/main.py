@@ -191,7 +191,9 @@ def create_app(
             await app.state.schema.ready.wait()
             await worker.call(scheduler.start())
             await notifier.start()
-            background.append(asyncio.create_task(retention.run_forever(), name="augur-prune"))
+            background.append(
+                asyncio.create_task(retention.run_until_stopped(), name="augur-prune")
+            )
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
@@ -199,8 +201,7 @@ def create_app(
         finally:
             streams.drain()
             starter.cancel()
-            for task in background:
-                task.cancel()
+            retention.stop()  # finishes a prune under way: no write is cancelled half-way
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
             await asyncio.gather(*background, return_exceptions=True)

@@ -72,6 +72,8 @@ class NotificationWorker:
     settings: DeliverySettings
     secrets: SecretSource | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _posts: set[asyncio.Task[None]] = field(default_factory=set)
+    _stopping: bool = False
 
     async def start(self) -> None:
         if not self.receivers:
@@ -85,10 +87,13 @@ class NotificationWorker:
             )
 
     async def stop(self) -> None:
-        """Stop delivering; an attempt in flight is abandoned and its lease handed back, so the
-        notification is delivered after the restart (or by another replica)."""
-        for task in self._tasks:
-            task.cancel()
+        """Stop delivering. A post in flight is abandoned (its lease handed back, so the
+        notification is delivered after the restart, or by another replica); the store's
+        writes under way finish, never cancelled half-way through a transaction."""
+        self._stopping = True
+        for post in self._posts:
+            post.cancel()
+        self.bells.ring("outbox")  # wake the idle ones
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         with contextlib.suppress(Exception):
@@ -99,7 +104,7 @@ class NotificationWorker:
         return timedelta(seconds=self.settings.timeout + 30)
 
     async def _serve(self, receiver: Receiver) -> None:
-        while True:
+        while not self._stopping:
             seen = self.bells.generation("outbox")
             try:
                 claimed = await self.store.claim_notifications(
@@ -113,8 +118,6 @@ class NotificationWorker:
                 if claimed:
                     continue
                 idle = await self._idle(receiver)
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("notifications to receiver %s: the store failed", receiver.name)
                 idle = self.settings.poll
@@ -160,47 +163,75 @@ class NotificationWorker:
         raise _Failed(f"HTTP {reply.status_code}", final=final)
 
     async def _attempt(self, receiver: Receiver, notification: NotificationRecord) -> None:
-        attempt = notification.attempts + 1
-        what = f"{notification.payload.get('namespace')}/{notification.payload.get('name')}"
         started = time.perf_counter()
+        post = asyncio.create_task(self._post(receiver, notification))
+        self._posts.add(post)
         try:
-            await self._post(receiver, notification)
-        except _Failed as failed:
-            retry = not failed.final and attempt < self.settings.attempts
-            delay = self.settings.backoff * 2 ** (attempt - 1)
-            outcome = "failed" if retry else "gave_up"
-            self.metrics.notifications.labels(receiver=receiver.name, outcome=outcome).inc()
-            await self.store.finish_attempt(
-                notification.id,
-                owner=self.settings.owner,
-                delivered=False,
-                error=failed.reason,
-                retry_at=self.clock() + timedelta(seconds=delay) if retry else None,
-            )
-            extra = {"receiver": receiver.name, "key": notification.key, "attempt": attempt}
-            if retry:
-                log.warning(
-                    "notification of %s to receiver %s failed (%s); attempt %d of %d, next in %gs",
-                    what, receiver.name, failed.reason, attempt, self.settings.attempts, delay,
-                    extra=extra,
-                )  # fmt: skip
-            else:
-                log.error(
-                    "notification of %s to receiver %s failed (%s) at attempt %d; given up",
-                    what, receiver.name, failed.reason, attempt,
-                    extra=extra,
-                )  # fmt: skip
-            return
+            await asyncio.wait({post})
         finally:
-            self.metrics.notification_latency.labels(receiver=receiver.name).observe(
-                time.perf_counter() - started
-            )
+            self._posts.discard(post)
+        if post.cancelled():
+            return  # stopping: the lease is handed back, a later attempt delivers it
+        self.metrics.notification_latency.labels(receiver=receiver.name).observe(
+            time.perf_counter() - started
+        )
+        error = post.exception()
+        if error is not None and not isinstance(error, _Failed):
+            log.error("notification %s: the attempt failed", notification.key, exc_info=error)
+            error = _Failed(type(error).__name__)
+        if error is None:
+            await self._delivered(receiver, notification)
+        else:
+            await self._failed(receiver, notification, error)
+
+    async def _delivered(self, receiver: Receiver, notification: NotificationRecord) -> None:
         self.metrics.notifications.labels(receiver=receiver.name, outcome="delivered").inc()
         await self.store.finish_attempt(notification.id, owner=self.settings.owner, delivered=True)
         log.info(
             "notified receiver %s of %s (%s)",
             receiver.name,
-            what,
+            _about(notification),
             notification.payload.get("phase") or notification.payload.get("result"),
-            extra={"receiver": receiver.name, "key": notification.key, "attempt": attempt},
+            extra=_extra(receiver, notification),
         )
+
+    async def _failed(
+        self, receiver: Receiver, notification: NotificationRecord, failed: _Failed
+    ) -> None:
+        attempt = notification.attempts + 1
+        retry = not failed.final and attempt < self.settings.attempts
+        delay = self.settings.backoff * 2 ** (attempt - 1)
+        outcome = "failed" if retry else "gave_up"
+        self.metrics.notifications.labels(receiver=receiver.name, outcome=outcome).inc()
+        await self.store.finish_attempt(
+            notification.id,
+            owner=self.settings.owner,
+            delivered=False,
+            error=failed.reason,
+            retry_at=self.clock() + timedelta(seconds=delay) if retry else None,
+        )
+        what, extra = _about(notification), _extra(receiver, notification)
+        if retry:
+            log.warning(
+                "notification of %s to receiver %s failed (%s); attempt %d of %d, next in %gs",
+                what, receiver.name, failed.reason, attempt, self.settings.attempts, delay,
+                extra=extra,
+            )  # fmt: skip
+        else:
+            log.error(
+                "notification of %s to receiver %s failed (%s) at attempt %d; given up",
+                what, receiver.name, failed.reason, attempt,
+                extra=extra,
+            )  # fmt: skip
+
+
+def _about(notification: NotificationRecord) -> str:
+    return f"{notification.payload.get('namespace')}/{notification.payload.get('name')}"
+
+
+def _extra(receiver: Receiver, notification: NotificationRecord) -> dict[str, object]:
+    return {
+        "receiver": receiver.name,
+        "key": notification.key,
+        "attempt": notification.attempts + 1,
+    }

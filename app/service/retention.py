@@ -6,9 +6,10 @@ already gone does nothing."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.store.sql import SqlStore
@@ -24,6 +25,7 @@ class Retention:
     clock: Callable[[], datetime]
     keep: timedelta
     every: float = 3600.0
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def prune(self) -> tuple[int, int]:
         """Delete what is older than `keep`; how many events and notifications went."""
@@ -34,10 +36,16 @@ class Retention:
             log.info("pruned %d events and %d notifications older than %s", events, notices, before)
         return events, notices
 
-    async def run_forever(self) -> None:
-        while True:
+    async def run_until_stopped(self) -> None:
+        """Prune now and every `every` seconds until `stop`. A prune under way is finished,
+        never cancelled half-way through its transaction."""
+        while not self._stop.is_set():
             try:
                 await self.prune()
             except Exception:
                 log.exception("pruning old events failed; trying again later")
-            await asyncio.sleep(self.every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.every)
+
+    def stop(self) -> None:
+        self._stop.set()
