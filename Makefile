@@ -5,9 +5,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl, Prometheus, and
-# wrk for the HTTP benchmark's smoke test).
-SYSTEM_PACKAGES := postgresql prometheus wrk
+# Debian packages the test suite runs for real (PostgreSQL from initdb/pg_ctl, Prometheus,
+# Graphite's carbon-cache and graphite-web, and wrk for the HTTP benchmark's smoke test).
+SYSTEM_PACKAGES := postgresql prometheus graphite-carbon graphite-web wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint types unit openapi system-deps clean demo

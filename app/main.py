@@ -19,11 +19,14 @@ from fastapi import FastAPI
 from app import __version__
 from app.api import (
     argo_gate,
+    canaryconfigs,
     checks,
     docs,
     events,
     flagger,
     health,
+    judgements,
+    kayenta,
     problems,
     runs,
     templates,
@@ -39,8 +42,14 @@ from app.core.settings import Settings
 from app.engine.offload import Offload
 from app.expr import Limits, cel
 from app.service.bells import Bells
+from app.service.canaryconfigs import CanaryConfigs
 from app.service.event_stream import EventStreams, StreamSettings
+from app.service.executions import ExecutionWorker
+from app.service.judge_provider import judge_providers
+from app.service.judgements import Judgements
+from app.service.kayenta import Kayenta
 from app.service.loop_thread import LoopThread
+from app.service.metricsets import MetricSets, default_addresses
 from app.service.notifications import NotificationPlan, Notifications
 from app.service.notify_config import load_receivers
 from app.service.notify_worker import DeliverySettings, NotificationWorker
@@ -114,8 +123,22 @@ def create_app(
         worker = LoopThread("augur-scheduler")
         scheduler_engine = open_engine(settings.store_url)
         scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
+        scheduler_store = SqlStore(scheduler_engine, clock=clock, signal=bells.ring)
+        # Canary judgements: the `judge` provider (bound to each loop's store) and Kayenta's
+        # executions, run by a worker on the scheduler's loop.
+        series_addresses = default_addresses(settings)
+        extra = judge_providers(store=store, addresses=series_addresses)
+        executions = ExecutionWorker(
+            store=scheduler_store,
+            metricsets=MetricSets(scheduler_http, series_addresses),
+            credentials=credentials,
+            clock=clock,
+            owner=settings.replica_id,
+            lease=timedelta(seconds=settings.lease_seconds),
+            notifications=plan,
+        )
         scheduler = Scheduler(
-            store=SqlStore(scheduler_engine, clock=clock, signal=bells.ring),
+            store=scheduler_store,
             settings=SchedulerSettings(
                 owner=settings.replica_id,
                 lease=timedelta(seconds=settings.lease_seconds),
@@ -130,6 +153,7 @@ def create_app(
             limits=limits,
             judging=offload,
             notifications=plan,
+            extra=judge_providers(store=scheduler_store, addresses=series_addresses),
         )
         worker_settings = DeliverySettings(
             owner=settings.replica_id,
@@ -151,7 +175,7 @@ def create_app(
         retention = Retention(store, clock, keep=timedelta(days=settings.events_retention_days))
 
         def provider_check(block: Mapping[str, Any]) -> object:
-            return registry.build(block, http=http)
+            return registry.build(block, http=http, extra=extra)
 
         app.state.store_engine = engine
         app.state.store = store
@@ -181,6 +205,14 @@ def create_app(
         )
         app.state.events = streams
         metrics.event_streams.set_function(lambda: streams.open_streams)
+        app.state.providers_extra = extra
+        metricsets = MetricSets(http, series_addresses)
+        configs = CanaryConfigs(store=store, metricsets=metricsets, addresses=addresses)
+        app.state.canaryconfigs = configs
+        app.state.kayenta = Kayenta(
+            store=store, configs=configs, metricsets=metricsets, wake=executions.wake
+        )
+        app.state.judgements = Judgements(store)
         app.state.schema = SchemaGate(engine)
         app.state.schema.start()
         await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
@@ -190,6 +222,7 @@ def create_app(
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
             await worker.call(scheduler.start())
+            await worker.call(executions.start())
             await notifier.start()
             background.append(
                 asyncio.create_task(retention.run_until_stopped(), name="augur-prune")
@@ -206,6 +239,7 @@ def create_app(
                 await starter
             await asyncio.gather(*background, return_exceptions=True)
             await notifier.stop()
+            await worker.call(executions.stop())
             await worker.call(scheduler.stop())
             await worker.call(scheduler_http.aclose())
             await worker.call(scheduler_engine.dispose())
@@ -240,6 +274,9 @@ def create_app(
     app.include_router(checks.router)
     app.include_router(argo_gate.router)
     app.include_router(flagger.router)
+    app.include_router(canaryconfigs.router)
+    app.include_router(judgements.router)
+    app.include_router(kayenta.router)
     docs.install(app)
     app.add_middleware(UrlText)
     if not tokens.configured:  # loopback mode: no browser page may drive augur

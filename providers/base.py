@@ -36,6 +36,7 @@ __all__ = [
     "Provider",
     "ProviderFactory",
     "insecure_client",
+    "metric_metadata",
 ]
 
 
@@ -44,15 +45,21 @@ class Credentials(Protocol):
     controller's environment (Datadog's `datadog` Secret, New Relic's `newrelic`, `DD_API_KEY`,
     ...). The host decides where those live (a secrets folder, laid out per namespace or flat)
     and redacts every value read from whatever it stores or logs. A provider never logs or
-    echoes a value it got here."""
+    echoes a value it got here.
 
-    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+    `redact=False` reads a value that is not a credential (New Relic's `region`, an account id,
+    an InfluxDB `org`): it is then not redacted, so a short one such as `us` does not turn
+    every word containing it into `*****` in every run's messages."""
+
+    def secret(
+        self, name: str, key: str, *, namespace: str | None = None, redact: bool = True
+    ) -> str | None:
         """The value of `key` in Secret `name` of the namespace Argo's controller runs in
         (`namespace=None`), or of `namespace`; None when the Secret or the key is absent.
         Raises :class:`~providers.errors.ConfigError` when it exists but may not be read."""
         ...
 
-    def env(self, name: str) -> str | None:
+    def env(self, name: str, *, redact: bool = True) -> str | None:
         """An environment variable of augur's process (Argo honours some, e.g. `DD_API_KEY`)."""
         ...
 
@@ -60,10 +67,12 @@ class Credentials(Protocol):
 class _NoCredentials:
     """No secrets and no environment: every lookup is absent."""
 
-    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+    def secret(
+        self, name: str, key: str, *, namespace: str | None = None, redact: bool = True
+    ) -> str | None:
         return None
 
-    def env(self, name: str) -> str | None:
+    def env(self, name: str, *, redact: bool = True) -> str | None:
         return None
 
 
@@ -124,6 +133,10 @@ class Measured:
     #: the list), one aware time per element of that list, in order. Empty when the provider
     #: cannot tell. Never stored: it only shapes the measurement's message.
     point_times: Mapping[tuple[str | int, ...], Sequence[datetime]] = field(default_factory=dict)
+    #: Keep ``value`` when the conditions fail to evaluate. Argo's graphite and CloudWatch
+    #: providers store the value before they evaluate, so their Error measurements keep it;
+    #: the others clear it.
+    keep_value_on_error: bool = False
 
 
 @runtime_checkable
@@ -162,3 +175,11 @@ def insecure_client(shared: httpx.AsyncClient) -> httpx.AsyncClient:
     if isinstance(shared, GuardedClient):
         return shared.insecure()
     return httpx.AsyncClient(verify=False, event_hooks=shared.event_hooks)  # noqa: S501
+
+
+def metric_metadata(provider: object) -> dict[str, str]:
+    """Argo's ``GetMetadata``: what a provider stores once, on the metric's result, when the
+    metric is first measured (New Relic's ``ResolvedNewRelicQuery``). A provider that has some
+    defines ``metric_metadata()``; for the others, plugins included, it is empty."""
+    method = getattr(provider, "metric_metadata", None)
+    return dict(method()) if callable(method) else {}

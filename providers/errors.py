@@ -12,10 +12,15 @@ none of them stops the measurement loop. The tree::
 Each error carries data, not just text: ``provider`` (the provider key, e.g. ``skywalking``),
 ``status`` (the upstream HTTP status, when there was one) and ``upstream_message`` (what the
 upstream said, verbatim but bounded). Messages never contain secrets: providers build them from
-the query, the endpoint and the upstream's answer, never from headers or credentials.
+the query, the endpoint and the upstream's answer, never from headers or credentials. An error
+may carry ``metadata`` for its Error measurement, where Argo keeps some (Wavefront's
+``warnings``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "ConfigError",
@@ -24,6 +29,7 @@ __all__ = [
     "QueryError",
     "UnavailableError",
     "reject_unknown_fields",
+    "string_field",
     "transport_reason",
 ]
 
@@ -61,12 +67,14 @@ class ProviderError(Exception):
         provider: str = "",
         status: int | None = None,
         upstream_message: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.provider = provider
         self.status = status
         self.upstream_message = None if upstream_message is None else clip(upstream_message)
+        self.metadata: dict[str, str] = dict(metadata or {})
 
     def __repr__(self) -> str:
         return (
@@ -104,3 +112,16 @@ def reject_unknown_fields(config: object, known: frozenset[str], *, provider: st
             f"{provider}: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}",
             provider=provider,
         )
+
+
+def string_field(config: Mapping[str, Any], key: str, *, provider: str) -> str:
+    """A provider block's text field: "" when absent, a `ConfigError` naming it when it is not
+    text."""
+    value = config.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(
+            f"{provider}: {key} must be a string, got {type(value).__name__}", provider=provider
+        )
+    return value

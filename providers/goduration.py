@@ -1,15 +1,23 @@
-"""Go's ``time.ParseDuration``, byte for byte.
+"""Go's ``time.ParseDuration``, byte for byte, and how Go's ``time`` prints durations and times.
 
 Argo parses ``interval``/``initialDelay`` with Go, and its error texts end up in run messages
 (``invalid interval string: time: unknown unit "s-typo" in duration "60s-typo"``), so the grammar,
 the overflow rules and the quoting of the messages are copied exactly rather than approximated.
+``Duration.String`` and ``Time.String`` are what Go's ``%v`` prints (InfluxDB's values).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-__all__ = ["DurationError", "go_quote_time", "parse_duration", "parse_timedelta"]
+__all__ = [
+    "DurationError",
+    "format_go_duration",
+    "format_go_time",
+    "go_quote_time",
+    "parse_duration",
+    "parse_timedelta",
+]
 
 _UNITS: dict[bytes, int] = {
     b"ns": 1,
@@ -143,3 +151,45 @@ def parse_duration(text: str) -> int:
 def parse_timedelta(text: str) -> timedelta:
     """:func:`parse_duration` as a ``timedelta`` (microsecond precision, as Python allows)."""
     return timedelta(microseconds=parse_duration(text) // 1000)
+
+
+_DURATION_UNITS = (("h", 3_600_000_000_000), ("m", 60_000_000_000))
+
+
+def format_go_duration(nanoseconds: int) -> str:
+    """Go's ``time.Duration.String``: ``1h2m3.5s``, ``1.5ms``, ``0s``; under a second in the
+    largest unit that keeps the number at least 1 (``ns``, ``µs``, ``ms``)."""
+    if nanoseconds == 0:
+        return "0s"
+    sign, left = ("-" if nanoseconds < 0 else ""), abs(nanoseconds)
+    if left < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if left >= size:
+                return sign + _decimal(left, size) + unit
+    parts: list[str] = []
+    for unit, size in _DURATION_UNITS:
+        if left >= size or parts:
+            parts.append(f"{left // size}{unit}")
+            left %= size
+    return sign + "".join(parts) + _decimal(left, 1_000_000_000) + "s"
+
+
+def _decimal(value: int, unit: int) -> str:
+    whole, fraction = divmod(value, unit)
+    digits = len(str(unit)) - 1
+    tail = f"{fraction:0{digits}d}".rstrip("0") if digits else ""
+    return f"{whole}.{tail}" if tail else str(whole)
+
+
+def format_go_time(moment: datetime, nanosecond: int | None = None) -> str:
+    """Go's ``time.Time.String`` of a parsed RFC 3339 time: ``2020-02-18 10:34:08.135814545
+    +0000 UTC`` (a zone with no name, as ``time.Parse`` makes for an offset, prints the offset
+    twice). `nanosecond` (0-999999999) replaces the microseconds a ``datetime`` holds."""
+    nanos = moment.microsecond * 1000 if nanosecond is None else nanosecond
+    fraction = f".{nanos:09d}".rstrip("0") if nanos else ""
+    offset = moment.utcoffset()
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    sign, minutes = ("-" if seconds < 0 else "+"), abs(seconds) // 60
+    zone = f"{sign}{minutes // 60:02d}{minutes % 60:02d}"
+    name = "UTC" if seconds == 0 and moment.tzname() in ("UTC", None) else zone
+    return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} {zone} {name}"

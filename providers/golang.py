@@ -24,9 +24,14 @@ __all__ = [
     "decode_json",
     "format_float",
     "format_float_f",
+    "format_float_fixed",
+    "format_float_v",
     "format_special",
+    "go_json_error",
+    "go_quote",
     "marshal",
     "parse_duration",
+    "sprint",
 ]
 
 
@@ -231,6 +236,93 @@ def marshal(value: Any, *, sort_keys: bool = True) -> str:
     return "".join(out)
 
 
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_GO_ESCAPES |= {"\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def go_quote(text: str) -> str:
+    """Go's ``strconv.Quote`` (and so ``%q`` of a string): printable characters as they are,
+    Go's short escapes, ``\\xNN`` below U+0080, ``\\uNNNN`` or ``\\UNNNNNNNN`` beyond; a lone
+    surrogate (Go's replacement for a bad byte) is U+FFFD."""
+    out = ['"']
+    for char in _SURROGATE.sub("\ufffd", text):
+        code = ord(char)
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
 def parse_duration(text: str) -> timedelta:
     """Go's ``time.ParseDuration`` (same grammar, same error texts), to microsecond precision."""
     return parse_timedelta(text)
+
+
+def format_float_v(value: float) -> str:
+    """Go's ``%v`` of a float64 (``strconv.FormatFloat(v, 'g', -1, 64)``): the shortest digits,
+    in exponent form when the exponent is below -4 or at least 6 (``1e+06``, ``1e-05``), the
+    exponent with a sign and at least two digits; ``NaN``, ``+Inf``, ``-Inf``."""
+    if math.isnan(value) or math.isinf(value):
+        return format_special(value)
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    shortest = Decimal(repr(float(value))).normalize()
+    sign, digits, exponent = shortest.as_tuple()
+    assert isinstance(exponent, int)
+    exp10 = exponent + len(digits) - 1
+    if -4 <= exp10 < 6:
+        return format(shortest, "f")
+    text = "".join(map(str, digits))
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'+' if exp10 >= 0 else '-'}{abs(exp10):02d}"
+
+
+def format_float_fixed(value: float, decimals: int) -> str:
+    """Go's ``%.<decimals>f`` (Wavefront's ``%.2f``): Python's rounding of the exact binary
+    value is Go's; only ``NaN``, ``+Inf`` and ``-Inf`` are spelt differently."""
+    if math.isnan(value) or math.isinf(value):
+        return format_special(value)
+    return f"{value:.{decimals}f}"
+
+
+def go_json_error(raw: bytes | str, *, empty: str = "unexpected end of JSON input") -> str | None:
+    """What Go's decoder says of `raw`, or None when it decodes: `empty` for nothing but white
+    space (``json.Unmarshal``'s words; a ``json.Decoder`` says ``EOF``), ``invalid character 'x'
+    looking for beginning of value`` for a first character no JSON value starts with, else the
+    text of :class:`GoJSONError`."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    text = text.strip(" \t\r\n")
+    if not text:
+        return empty
+    if text[0] not in '{["-0123456789tfn':
+        return f"invalid character {text[0]!r} looking for beginning of value"
+    try:
+        decode_json(text)
+    except GoJSONError as exc:
+        return str(exc)
+    return None
+
+
+def sprint(value: Any) -> str:
+    """Go's ``%v`` of a value decoded from JSON into ``interface{}``: ``[a b]`` for a slice,
+    ``map[k:v]`` (keys sorted) for an object, ``<nil>``, floats as :func:`format_float_v`."""
+    if value is None:
+        return "<nil>"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_float_v(float(value))
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(sprint(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = sorted((str(k), v) for k, v in value.items())
+        return "map[" + " ".join(f"{k}:{sprint(v)}" for k, v in pairs) + "]"
+    return str(value)

@@ -4,6 +4,10 @@ Built-in providers are a static map (imported lazily, so an unused provider cost
 Plugins come from the entry-point group ``augur.providers`` and are selected the way Argo selects
 its plugins: ``provider: {plugin: {"org/name": {...config...}}}``. Anything else is a
 :class:`~providers.errors.ConfigError` that names the key and what is known: there is no fallback.
+
+``extra`` is the seam for the host's own providers, which need more than a block and an HTTP
+client (``judge`` reads canary configs from augur's store): the host builds their factories once,
+with what they need bound in, and hands them to every ``build``. Nothing here holds them.
 """
 
 from __future__ import annotations
@@ -25,9 +29,15 @@ ENTRY_POINT_GROUP = "augur.providers"
 
 #: provider key -> "module:attribute" of its factory (a class taking ``(config, *, http)``).
 BUILTIN: Mapping[str, str] = {
+    "datadog": "providers.datadog:DatadogProvider",
+    "influxdb": "providers.influxdb:InfluxdbProvider",
+    "newRelic": "providers.newrelic:NewRelicProvider",
+    "cloudWatch": "providers.cloudwatch:CloudWatchProvider",
+    "graphite": "providers.graphite:GraphiteProvider",
     "prometheus": "providers.prometheus:PrometheusProvider",
     "replay": "providers.replay:ReplayProvider",
     "skywalking": "providers.skywalking:SkyWalkingProvider",
+    "wavefront": "providers.wavefront:WavefrontProvider",
     "web": "providers.web:WebProvider",
 }
 
@@ -35,7 +45,6 @@ BUILTIN: Mapping[str, str] = {
 ARGO_ONLY = frozenset(
     {
         "cloudWatch",
-        "datadog",
         "graphite",
         "influxdb",
         "job",
@@ -54,9 +63,12 @@ def _entry_point_plugins() -> Mapping[str, Any]:
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
-def known_providers(plugins: Mapping[str, Any] | None = None) -> list[str]:
-    """Built-in keys, then ``plugin`` names as templates spell them (``plugin:org/name``)."""
-    names = sorted(BUILTIN)
+def known_providers(
+    plugins: Mapping[str, Any] | None = None, extra: Mapping[str, ProviderFactory] | None = None
+) -> list[str]:
+    """Built-in keys (and the host's), then ``plugin`` names as templates spell them
+    (``plugin:org/name``)."""
+    names = sorted({*BUILTIN, *(extra or {})})
     installed = _entry_point_plugins() if plugins is None else plugins
     return names + [f"plugin:{name}" for name in sorted(installed)]
 
@@ -109,18 +121,22 @@ def build(
     *,
     http: httpx.AsyncClient,
     plugins: Mapping[str, Any] | None = None,
+    extra: Mapping[str, ProviderFactory] | None = None,
 ) -> Provider:
     """Build the provider that Argo's ``metric.provider`` block selects.
 
     ``plugins`` maps plugin names to factories (or entry points); ``None`` reads the installed
-    entry points. Raises :class:`ConfigError` for an unknown or malformed block, and whatever
-    ``ConfigError`` the provider's own validation raises.
+    entry points. ``extra`` maps the host's own provider keys to their factories. Raises
+    :class:`ConfigError` for an unknown or malformed block, and whatever ``ConfigError`` the
+    provider's own validation raises.
     """
-    known = ", ".join(known_providers(plugins))
+    known = ", ".join(known_providers(plugins, extra))
     key, config = _single(provider_block, "provider", known)
     if key == "plugin":
         name, plugin_config = _single(config, "provider.plugin", known)
         return _load_plugin(name, plugins)(plugin_config, http=http)
+    if extra and key in extra:
+        return extra[key](config, http=http)
     if key in BUILTIN:
         return _load_builtin(key)(config, http=http)
     if key in ARGO_ONLY:

@@ -120,8 +120,8 @@ def test_validate_reports_every_condition_problem_with_a_caret(tmp_path: Path) -
         ),
         pytest.param(
             [SERVICE_ARG],
-            {"provider": {"graphite": {"address": "http://g"}}},
-            "spec.metrics[0].provider: provider 'graphite' is an Argo Rollouts provider that "
+            {"provider": {"job": {"spec": {"template": {}}}}},
+            "spec.metrics[0].provider: provider 'job' is an Argo Rollouts provider that "
             "augur does not support",
             id="unsupported-provider",
         ),

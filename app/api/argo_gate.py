@@ -47,7 +47,7 @@ from app.spec.args import SecretSource
 from app.spec.models import AnalysisRun
 from app.spec.status import Phase
 from providers import registry
-from providers.base import Provider
+from providers.base import Provider, ProviderFactory
 
 __all__ = ["evaluate_once", "router"]
 
@@ -121,7 +121,12 @@ async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Ve
         secrets = state.scheduler.secrets  # the run's namespace's, as a run reads
         scoped = secrets.for_namespace(run.metadata.namespace) if secrets else None
         return await evaluate_once(
-            run, http=state.http, secrets=scoped, limits=state.limits, judging=state.offload
+            run,
+            http=state.http,
+            secrets=scoped,
+            limits=state.limits,
+            judging=state.offload,
+            extra=state.providers_extra,
         )
 
     return await _argo_gate("evaluate", metrics, work(), where="evaluate")
@@ -159,6 +164,7 @@ async def evaluate_once(
     secrets: SecretSource | None,
     limits: Limits | None = None,
     judging: Judging = inline,
+    extra: Mapping[str, ProviderFactory] | None = None,
 ) -> Verdict:
     """One reconcile pass with every metric due now (initial delays ignored), judged per
     measurement: any Failed → Failed, any Error → Error, any Inconclusive → Inconclusive."""
@@ -166,7 +172,7 @@ async def evaluate_once(
     run = run.model_copy(update={"spec": run.spec.model_copy(update={"metrics": metrics})})
 
     def build(block: Mapping[str, Any]) -> Provider:
-        return registry.build(block, http=http)
+        return registry.build(block, http=http, extra=extra)
 
     source, built = provider_cache(build)
     runner = Runner(

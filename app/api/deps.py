@@ -38,6 +38,8 @@ __all__ = [
     "Runs",
     "Writer",
     "authorize_namespace",
+    "check_access",
+    "presented_access",
     "require",
     "visible_namespaces",
 ]
@@ -157,6 +159,24 @@ def visible_namespaces(request: Request) -> frozenset[str] | None:
     token is limited to, or `None` when it (or an open API) reaches every namespace."""
     held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
     return None if held is None else held[0].namespaces
+
+
+def presented_access(request: Request) -> Access | None:
+    """For routes that check access themselves (Kayenta's API, whose callers send no headers
+    and whose errors have Kayenta's shape): the token sent as a Bearer header or `?token=`,
+    None when none was sent; 401 for a token augur does not know."""
+    presented = _presented(request, allow_query=True)
+    if presented is None:
+        return None
+    access: Access | None = request.app.state.tokens.access(presented)
+    if access is None:
+        raise Unauthorized("the token is not valid")
+    return access
+
+
+def check_access(access: Access, scope: Scope, namespace: str | None) -> None:
+    """A 403 unless `access` has `scope` in `namespace` (`None`: cluster-wide)."""
+    _authorize(access, scope, namespace)
 
 
 def _runs(request: Request) -> RunService:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from app.core.text import escape
 
-__all__ = ["ListResponse"]
+__all__ = ["ListResponse", "list_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +60,9 @@ class ListResponse(JSONResponse):
             kept.append(item)
         self._skipped = len(content["items"]) - len(kept)
         return super().render({**content, "items": kept})
+
+
+def list_answer(item: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI for a `200 {"items": [...]}` answer whose items have the schema `item`."""
+    items = {"type": "object", "properties": {"items": {"type": "array", "items": item}}}
+    return {"content": {"application/json": {"schema": items}}}

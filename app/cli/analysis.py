@@ -29,8 +29,11 @@ if TYPE_CHECKING:
 __all__ = ["run", "validate"]
 
 
-async def _prepared_run(files: list[str], args: list[str], namespace: str) -> AnalysisRun:
-    """Read, build and check the run; every problem is printed and exits 64."""
+async def _prepared_run(
+    files: list[str], args: list[str], namespace: str, *, running: bool = False
+) -> AnalysisRun:
+    """Read, build and check the run (`running`: to run it here); every problem is printed and
+    exits 64."""
     from app.cli.local import provider_checker
     from app.service.submit import Problems, build_run, check_run, parse_args, read_documents
 
@@ -38,7 +41,7 @@ async def _prepared_run(files: list[str], args: list[str], namespace: str) -> An
         run = build_run(
             read_documents(read_sources(files)), args=parse_args(args), namespace=namespace
         )
-        async with provider_checker() as check:
+        async with provider_checker(running=running) as check:
             check_run(run, provider_check=check)
     except Problems as problems:
         fail_usage([str(issue) for issue in problems.issues])
@@ -156,7 +159,7 @@ async def _run(
     from app.cli.render import RunView, run_view
     from app.engine.runner import BeyondHorizon
 
-    prepared = await _prepared_run(files, args, namespace)
+    prepared = await _prepared_run(files, args, namespace, running=True)
     now = datetime.now(UTC)
     clock, plan = _clock(prepared, virtual_time=virtual_time, start=start, now=now)
     if plan is not None:  # stdout carries only the document with -o json/yaml

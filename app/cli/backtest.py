@@ -39,7 +39,8 @@ class Backtest:
     start: datetime
     end: datetime
     chosen: bool
-    #: Metrics whose provider reads the present whatever the clock says (web).
+    #: Metrics whose provider reads the present whatever the clock says (web; graphite, whose
+    #: query's `from` is relative to Graphite's own clock).
     present_only: tuple[str, ...] = ()
 
     def horizon(self, now: datetime) -> datetime:
@@ -57,7 +58,8 @@ class Backtest:
         else:
             line = f"virtual time: a backtest of {span} (--start {start_text})"
         if self.present_only:
-            line += f"; {', '.join(self.present_only)}: web reads the present, not the past"
+            names = ", ".join(self.present_only)
+            line += f"; {names}: its provider reads the present, not the past"
         return line
 
 
@@ -150,7 +152,7 @@ def plan_backtest(
         )
     span, why = max(_last_window_end(m) for m in live)
     latest = now - span
-    present_only = tuple(m.name for m in live if _provider(m) == "web")
+    present_only = tuple(m.name for m in live if _provider(m) in ("web", "graphite"))
     if start_text is None:
         start = latest.replace(microsecond=0)
         return Backtest(start, start + span, chosen=True, present_only=present_only)

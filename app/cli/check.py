@@ -18,7 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.cli import check_cloudwatch, check_datadog, check_graphite
 from app.cli.common import EXIT_USAGE, AugurCommand, fail_usage
+from app.cli.local import local_credentials
 from app.cli.provider_options import (
     connection_from,
     flags_given,
@@ -35,10 +37,11 @@ from app.service.checks import (
     web_block,
 )
 from app.service.outbound import CLI_POLICY, outbound_client
+from app.spec.secrets import ProviderCredentials
 from app.spec.status import Phase
 from providers.errors import ConfigError
 
-__all__ = ["check_app", "point_times", "sparkline"]
+__all__ = ["check_app", "check_with_credentials", "point_times", "sparkline"]
 
 check_app = typer.Typer(
     help="Measure one series now and, with --condition, say whether it passes.",
@@ -91,10 +94,18 @@ def point_times(found: list[Point], step: str) -> list[str]:
     return [p.time.strftime(layout) if p.time else p.label for p in found]
 
 
-def _execute(block: Mapping[str, Any], condition: str) -> CheckOutcome:
+def _execute(
+    block: Mapping[str, Any], condition: str, credentials: ProviderCredentials | None = None
+) -> CheckOutcome:
     async def main() -> CheckOutcome:
         async with outbound_client(CLI_POLICY) as http:
-            return await run_check(block, condition=condition, http=http, now=datetime.now(UTC))
+            return await run_check(
+                block,
+                condition=condition,
+                http=http,
+                now=datetime.now(UTC),
+                credentials=credentials,
+            )
 
     try:
         return asyncio.run(main())
@@ -317,3 +328,33 @@ def web(
     block = _block(ctx, "web", provider_file, build)
     outcome = _execute(block, condition)
     _report(outcome, as_json=as_json, title=str(provider_file or url))
+
+
+check_datadog.register(check_app, _report)
+
+
+def check_with_credentials(
+    ctx: typer.Context,
+    kind: str,
+    build: Callable[[], dict[str, Any]],
+    *,
+    required: Mapping[str, str | None],
+    condition: str,
+    as_json: bool,
+    title: str,
+) -> None:
+    """A check of a provider that reads its credentials as Argo's does (New Relic, InfluxDB,
+    Wavefront): the block from `--provider-file`, or from `build` once the `required` options
+    are given; its Secrets from `--secrets-dir` laid out flat (`DIR/<secret>/<key>`) and this
+    process's environment; reported as any check."""
+    provider_file: Path | None = ctx.params["provider_file"]
+    if provider_file is None:
+        _required(**required)
+    block = _block(ctx, kind, provider_file, build)
+    credentials = local_credentials(ctx.params["secrets_dir"])
+    outcome = _execute(block, condition, credentials)
+    _report(outcome, as_json=as_json, title=str(provider_file or title))
+
+
+check_graphite.register(check_app, _report)
+check_cloudwatch.register(check_app, _report)

@@ -11,6 +11,9 @@ import typer
 from app import __version__
 from app.cli.analysis import run, validate
 from app.cli.check import check_app
+from app.cli.check_influxdb import influxdb
+from app.cli.check_newrelic import newrelic
+from app.cli.check_wavefront import wavefront
 from app.cli.common import EXIT_STORE_IN_USE, EXIT_USAGE, AugurCommand, AugurGroup
 from app.cli.evaluate import eval_
 from app.cli.get import get_app
@@ -171,10 +174,11 @@ def openapi() -> None:
 
 @cli.command(cls=AugurCommand)
 def providers() -> None:
-    """List the providers this installation knows (built-in and plugins)."""
+    """List the providers this installation knows (built-in, augur's own, and plugins)."""
+    from app.cli.local import local_providers
     from providers.registry import known_providers
 
-    for name in known_providers():
+    for name in known_providers(extra=local_providers()):
         typer.echo(name)
 
 
@@ -182,6 +186,9 @@ cli.command(cls=AugurCommand)(run)
 cli.command(cls=AugurCommand)(validate)
 cli.command(name="eval", cls=AugurCommand)(eval_)
 cli.command(name="judge", cls=AugurCommand)(judge_)
+check_app.command(cls=AugurCommand)(newrelic)
+check_app.command(cls=AugurCommand)(influxdb)
+check_app.command(cls=AugurCommand)(wavefront)
 cli.add_typer(check_app, name="check")
 cli.add_typer(get_app, name="get")
 

@@ -1,9 +1,10 @@
-"""`augur judge`: a canary against its baseline, from recorded series, by Kayenta's judge or
-augur's.
+"""`augur judge`: a canary against its baseline, by Kayenta's judge or augur's, from recorded
+series or fetched live.
 
 ``--pairs`` gives the series as Kayenta's MetricSetPair list, so the config's queries are not
-run, only its analysis settings apply. Where the pairs come from is one function
-(``_recorded_pairs``); fetching them live for two scopes is another source beside it.
+run, only its analysis settings apply (``_recorded_pairs``). ``--control``/``--experiment`` fetch
+them live with the config's queries, over ``--window`` ending at ``--end``, with the server's
+own fetching code (``app.cli.judge_live``).
 """
 
 from __future__ import annotations
@@ -183,26 +184,85 @@ def judge_(
     output: Annotated[
         JudgeOutput, typer.Option("-o", "--output", metavar="table|json", help="How to print.")
     ] = JudgeOutput.table,
+    control: Annotated[
+        str | None,
+        typer.Option(
+            "--control", metavar="SCOPE", help="Live: the baseline's scope (a service name)."
+        ),
+    ] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option("--experiment", metavar="SCOPE", help="Live: the canary's scope."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option("--window", metavar="DURATION", help="Live: the window, ending at --end.")
+    ] = "30m",
+    end: Annotated[
+        str | None,
+        typer.Option("--end", metavar="TIME", help="Live: the window's end (RFC 3339); now."),
+    ] = None,
+    location: Annotated[
+        str, typer.Option("--location", metavar="L", help="Live: both scopes' location.")
+    ] = "",
+    step: Annotated[
+        int, typer.Option("--step", metavar="SECONDS", help="Live: seconds between points.")
+    ] = 60,
+    secrets_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--secrets-dir",
+            metavar="DIR",
+            envvar="AUGUR_SECRETS_DIR",
+            help="Live: where a query's bearerTokenSecret is read (DIR/<secret>/<key>).",
+        ),
+    ] = None,
 ) -> None:
     """Judge a canary against its baseline with the config's judge (NetflixACAJudge-v1.0 or
-    augur-v1) and print Kayenta's CanaryJudgeResult. Exit 0 Pass, 1 Fail, 3 Marginal,
-    64 invalid input."""
+    augur-v1) and print Kayenta's CanaryJudgeResult, from recorded series (--pairs) or fetched
+    live (--control, --experiment). Exit 0 Pass, 1 Fail, 3 Marginal, 2 a series could not be
+    fetched, 64 invalid input."""
     from rich.console import Console
 
+    from app.cli.judge_live import LiveOptions, live_result
     from app.judge import JudgeConfigError, judge
 
-    if pairs_file is None:
-        fail_usage(["--pairs PAIRS is required: the recorded series to judge (MetricSetPairs)"])
-    config = _config(config_file)
-    pairs = _recorded_pairs(pairs_file)
-    try:
-        document = judge(
-            config, pairs, pass_threshold=pass_threshold, marginal_threshold=marginal_threshold
-        )
-    except JudgeConfigError as exc:
+    live = control is not None or experiment is not None
+    if live == (pairs_file is not None):
         fail_usage(
-            [_option_path(where, pairs_file) + f": {message}" for where, message in exc.problems]
+            [
+                "give --pairs PAIRS (recorded series) or --control SCOPE --experiment SCOPE "
+                "(fetched live), not both"
+                if live
+                else "--pairs PAIRS (recorded series) or --control SCOPE --experiment SCOPE "
+                "(fetched live) is required"
+            ]
         )
+    config = _config(config_file)
+    if live:
+        if control is None or experiment is None:
+            fail_usage(["--control and --experiment go together: the baseline's and canary's"])
+        options = LiveOptions(
+            control=control,
+            experiment=experiment,
+            window=window,
+            end=end,
+            location=location,
+            step=step,
+            secrets_dir=secrets_dir,
+        )
+        thresholds = {"pass": pass_threshold, "marginal": marginal_threshold}
+        document = live_result(config, options, thresholds, config_file)
+    else:
+        assert pairs_file is not None
+        pairs = _recorded_pairs(pairs_file)
+        try:
+            document = judge(
+                config, pairs, pass_threshold=pass_threshold, marginal_threshold=marginal_threshold
+            )
+        except JudgeConfigError as exc:
+            fail_usage(
+                [_option_path(w, pairs_file) + f": {message}" for w, message in exc.problems]
+            )
     if output is JudgeOutput.json:
         typer.echo(json.dumps(document, indent=2))
     else:

@@ -9,15 +9,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from app.core.settings import Settings
 from app.engine.runner import Clock, OnStatus, Runner, SystemClock, VirtualClock, provider_cache
+from app.service.judge_provider import judge_providers
+from app.service.metricsets import default_addresses
 from app.service.outbound import CLI_POLICY, outbound_client
 from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
 from app.spec.secrets import ProviderCredentials, SecretsDir
 from providers import registry
-from providers.base import Provider
+from providers.base import Provider, ProviderFactory
 
-__all__ = ["provider_checker", "run_locally"]
+__all__ = ["local_providers", "provider_checker", "run_locally"]
+
+
+def local_providers(*, running: bool = True) -> dict[str, ProviderFactory]:
+    """augur's own providers here: `judge` with no store, so inline configs only when
+    `running`; a template only checked may name a stored config, which the server will find.
+    Its queries' default addresses come from `AUGUR_SKYWALKING_ADDRESS`/`..._PROMETHEUS_...`."""
+    try:
+        addresses = default_addresses(Settings())
+    except ValidationError:  # a setting of the server's that is wrong: `augur serve` says so
+        addresses = {}
+    return judge_providers(store=None, addresses=addresses, stored_elsewhere=not running)
 
 
 async def run_locally(
@@ -35,10 +51,11 @@ async def run_locally(
     given, else from `<secrets_dir>/<secret>/<key>`: a local folder of one's own secrets."""
     if clock is None:
         clock = VirtualClock(start or datetime.now(UTC)) if virtual_time else SystemClock()
+    extra = local_providers()
     async with outbound_client(CLI_POLICY) as http:
 
         def build(block: Mapping[str, Any]) -> Provider:
-            return registry.build(block, http=http)
+            return registry.build(block, http=http, extra=extra)
 
         source, built = provider_cache(build)
         runner = Runner(
@@ -56,12 +73,16 @@ async def run_locally(
 
 
 @asynccontextmanager
-async def provider_checker() -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
-    """A provider check for `app.service.submit.check_run`: builds each block, then discards it."""
+async def provider_checker(
+    *, running: bool = False
+) -> AsyncIterator[Callable[[Mapping[str, Any]], object]]:
+    """A provider check for `app.service.submit.check_run`: builds each block, then discards it
+    (`running`: as `augur run` will build it, else as the server will)."""
+    extra = local_providers(running=running)
     async with outbound_client(CLI_POLICY) as http:
 
         def check(block: Mapping[str, Any]) -> object:
-            return registry.build(block, http=http)
+            return registry.build(block, http=http, extra=extra)
 
         yield check
 

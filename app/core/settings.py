@@ -151,6 +151,17 @@ class Settings(BaseSettings):
         gt=0,
         description="Wait after the first failed attempt; it doubles after each further one.",
     )
+    skywalking_address: str = Field(
+        default="",
+        description=(
+            "The OAP a canary config's skywalking queries ask when they name no address "
+            "(http://oap.skywalking:12800)."
+        ),
+    )
+    prometheus_address: str = Field(
+        default="",
+        description="The Prometheus a canary config's prometheus queries ask when they name none.",
+    )
     replica_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Name of this process when it leases runs (host-pid by default).",

@@ -157,10 +157,21 @@ def check_conditions(
 
 def typed_result(result: Any, go_type: str) -> Any:
     """The value as the conditions see it: a Prometheus vector is Go's ``[]float64``, which
-    the expression checker types more strictly than a decoded JSON list."""
+    the expression checker types more strictly than a decoded JSON list; CloudWatch's times
+    are Go's ``time.Time``."""
     if go_type == "[]float64" and isinstance(result, list):
         return expr.Float64List(result)
+    if go_type == "[]types.MetricDataResult" and isinstance(result, list):
+        return [_with_times(item) for item in result]
     return result
+
+
+def _with_times(item: Any) -> Any:
+    """A CloudWatch MetricDataResult whose `Timestamps` are Go `time.Time`s, as in Argo, so
+    `now() - result[0].Timestamps[0]` is a duration."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("Timestamps"), list):
+        return item
+    return {**item, "Timestamps": [expr.GoTime(t) for t in item["Timestamps"]]}
 
 
 def is_nil_or_empty(result: Any) -> bool:

@@ -91,11 +91,19 @@ def plan_reconcile(
 
 
 def error_measurement(
-    message: str, *, started_at: datetime, in_flight: Measurement | None = None
+    message: str,
+    *,
+    started_at: datetime,
+    in_flight: Measurement | None = None,
+    metadata: Mapping[str, str] | None = None,
 ) -> Measurement:
-    """A provider failure (construction, transport, no data...) as an Error measurement."""
+    """A provider failure (construction, transport, no data...) as an Error measurement, with
+    the metadata Argo keeps on some (Wavefront's ``warnings``)."""
     base = in_flight or Measurement(phase=Phase.ERROR, started_at=started_at)
-    return base.model_copy(update={"phase": Phase.ERROR, "message": message, "value": ""})
+    update: dict[str, Any] = {"phase": Phase.ERROR, "message": message, "value": ""}
+    if metadata:
+        update["metadata"] = dict(metadata)
+    return base.model_copy(update=update)
 
 
 def judge(
@@ -107,9 +115,11 @@ def judge(
     finished_at: datetime,
     metadata: Mapping[str, str] | None = None,
     point_times: PointTimes | None = None,
+    keep_value: bool = False,
 ) -> Measurement:
     """A finished measurement: the phase from the conditions; on an evaluation error the value
-    is cleared and the message holds the error (as Argo's providers do). A Failed or
+    is cleared (unless `keep_value`: Argo's graphite and CloudWatch keep it) and the message
+    holds the error (as Argo's providers do). A Failed or
     Inconclusive message says which values decided, and when they were measured
     (``point_times``, from the provider)."""
     evaluation = evaluate_result(result, conditions, point_times=point_times)
@@ -117,7 +127,7 @@ def judge(
     return Measurement(
         phase=evaluation.phase,
         message=evaluation.message,
-        value="" if failed else value,
+        value="" if failed and not keep_value else value,
         started_at=started_at,
         finished_at=finished_at,
         metadata=dict(metadata) if metadata else None,

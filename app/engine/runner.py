@@ -37,7 +37,7 @@ from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus
-from providers.base import NO_CREDENTIALS, MeasureContext, Provider
+from providers.base import NO_CREDENTIALS, MeasureContext, Provider, metric_metadata
 from providers.errors import ProviderError
 
 __all__ = [
@@ -180,8 +180,10 @@ class Runner:
         if task.kind == "terminate" and task.in_flight is not None:
             # augur's providers answer synchronously; nothing is ever left in flight to stop.
             return Outcome(task, task.in_flight)
+        metadata: dict[str, str] = {}  # Argo's GetMetadata, for the metric's result
         try:
             provider = self.providers(metric)
+            metadata = metric_metadata(provider)
             _, config = metric.provider.body()
             measured = await provider.measure(
                 MeasureContext(
@@ -195,7 +197,8 @@ class Runner:
                 )
             )
         except ProviderError as exc:
-            return Outcome(task, error_measurement(str(exc), started_at=started))
+            failed = error_measurement(str(exc), started_at=started, metadata=exc.metadata)
+            return Outcome(task, failed, metadata=metadata)
         except Exception as exc:  # a plugin's bug must not stop the loop: record it instead
             message = f"provider failed: {type(exc).__name__}: {exc}"
             return Outcome(task, error_measurement(message, started_at=started))
@@ -209,9 +212,10 @@ class Runner:
                 finished_at=finished,
                 metadata=measured.metadata,
                 point_times=measured.point_times,
+                keep_value=measured.keep_value_on_error,
             )
         )
-        return Outcome(task, measurement)
+        return Outcome(task, measurement, metadata=metadata)
 
     async def run(self, run: AnalysisRun) -> AnalysisRun:
         """Reconcile until the run completes (or nothing is left to wake up for)."""

@@ -58,6 +58,7 @@ from .explain import PointTimes, explain
 from .limits import DEFAULT_LIMITS, Limits
 from .program import Program, compile_program
 from .show import clip, show
+from .timefuncs import GoTime
 from .types import Float64List, type_of_value
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "ExprSyntaxError",
     "ExprTypeError",
     "Float64List",
+    "GoTime",
     "Limits",
     "PointTimes",
     "Program",

@@ -20,6 +20,7 @@ __all__ = ["ADDRESS_FIELDS", "Admission", "field_problems", "invalid"]
 
 #: Where a provider block names the address augur will call.
 ADDRESS_FIELDS = {"skywalking": "address", "prometheus": "address", "web": "url"}
+ADDRESS_FIELDS["graphite"] = "address"
 
 
 def field_problems(issues: Sequence[SpecIssue]) -> list[FieldProblem]:

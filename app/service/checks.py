@@ -218,7 +218,12 @@ async def run_check(
         )
     except ProviderError as exc:
         error = redact(str(exc), credentials.seen) if credentials else str(exc)
-        return CheckOutcome(provider=kind, error=error, phase=Phase.ERROR if condition else None)
+        return CheckOutcome(
+            provider=kind,
+            error=error,
+            phase=Phase.ERROR if condition else None,
+            metadata=exc.metadata,
+        )
     finally:
         await provider.aclose()
     outcome = CheckOutcome(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from app.core.errors import Unavailable
 from app.service.bells import Bells
+from app.service.loop_thread import set_from_any_thread
 from app.store.records import EventRecord, RunRecord
 from app.store.sql import SqlStore
 
@@ -94,15 +95,8 @@ class EventStreams:
 
     def drain(self) -> None:
         """End every stream (the server is stopping). Safe from a signal handler."""
-        home = self._home
-        if home is None:
-            self._draining.set()
-            return
-        try:
-            home.call_soon_threadsafe(self._draining.set)
-            home.call_soon_threadsafe(self.bells.ring, "events")
-        except RuntimeError:  # the loop is closed: no stream is left
-            pass
+        set_from_any_thread(self._draining, self._home)
+        self.bells.ring("events")  # the streams waiting for events look up and end
 
     async def run_stream(self, run: RunRecord, after: int | None) -> AsyncIterator[bytes] | None:
         """A run's events after `after` (all of them without), ending with its last; `None`

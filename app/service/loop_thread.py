@@ -13,13 +13,25 @@ Whatever runs here must own its loop-bound resources: the scheduler gets its own
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["LoopThread"]
+__all__ = ["LoopThread", "set_from_any_thread"]
 
 T = TypeVar("T")
+
+
+def set_from_any_thread(event: asyncio.Event, home: asyncio.AbstractEventLoop | None) -> None:
+    """Set `event` of the loop `home` from whichever thread: what waking the scheduler (or the
+    execution worker) takes when the request that wakes it is served on another loop. Before
+    its loop is known, set it directly; after that loop is closed, there is nothing to wake."""
+    if home is None:
+        event.set()
+        return
+    with contextlib.suppress(RuntimeError):
+        home.call_soon_threadsafe(event.set)
 
 
 def _new_loop() -> asyncio.AbstractEventLoop:

@@ -6,8 +6,11 @@ transaction as the status (`SqlStore.record`), so a crash never loses a notifica
 that was stored, and a slow receiver never delays a measurement. The worker of
 `app.service.notify_worker` delivers them.
 
-Judgements (Kayenta-style canary scores) are announced through `Notifications.notify_judgement`,
-hung on `app.state.notifications`: call it once the judgement is stored::
+Judgements (Kayenta-style canary scores): a Kayenta execution's outcome is announced by the
+execution worker, which hands `NotificationPlan.judgement`'s rows to `finish_judgement`, so they
+are queued in the transaction that stores the outcome. Other code that finishes a judgement calls
+`Notifications.notify_judgement`, hung on `app.state.notifications`, once the judgement is
+stored::
 
     await request.app.state.notifications.notify_judgement(
         namespace="bookinfo", name="reviews-canary", judgement="3f2c...", result="Fail",
@@ -77,6 +80,42 @@ class NotificationPlan:
             )
         return found
 
+    def judgement(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        judgement: str,
+        result: str,
+        score: float | None,
+        message: str,
+        details: Mapping[str, Any],
+        annotations: Mapping[str, str],
+        now: datetime,
+    ) -> list[NewNotification]:
+        """The notifications of a finished judgement, one per receiver that wants `Judgement`."""
+        chosen = receivers_for(
+            self.receivers, namespace=namespace, annotations=annotations, trigger="Judgement"
+        )
+        found = []
+        for receiver in chosen:
+            key = idempotency_key(namespace, name, "judgement", judgement, receiver.name)
+            payload = judgement_payload(
+                namespace=namespace,
+                name=name,
+                judgement=judgement,
+                result=result,
+                score=score,
+                message=message,
+                details=details,
+                key=key,
+                now=now,
+            )
+            found.append(
+                NewNotification(key=key, receiver=receiver.name, kind="judgement", payload=payload)
+            )
+        return found
+
     def check_annotations(
         self, namespace: str, annotations: Mapping[str, str], *, prefix: str
     ) -> None:
@@ -115,29 +154,16 @@ class Notifications:
         verdict (Pass, Marginal, Fail...), `score` 0-100 when there is one, `message` why, in
         text already free of secrets, `details` any JSON the receivers should see.
         """
-        chosen = receivers_for(
-            self.plan.receivers,
+        rows = self.plan.judgement(
             namespace=namespace,
+            name=name,
+            judgement=judgement,
+            result=result,
+            score=score,
+            message=message,
+            details=details or {},
             annotations=annotations or {},
-            trigger="Judgement",
+            now=self.clock(),
         )
-        now = self.clock()
-        rows = []
-        for receiver in chosen:
-            key = idempotency_key(namespace, name, "judgement", judgement, receiver.name)
-            payload = judgement_payload(
-                namespace=namespace,
-                name=name,
-                judgement=judgement,
-                result=result,
-                score=score,
-                message=message,
-                details=details or {},
-                key=key,
-                now=now,
-            )
-            rows.append(
-                NewNotification(key=key, receiver=receiver.name, kind="judgement", payload=payload)
-            )
         await self.store.enqueue_notifications(rows)
         return len(rows)

@@ -6,8 +6,8 @@ The payload (the generic JSON body) is built when the notification is queued, fr
 - `json`: the payload as it is.
 - `slack`: an incoming webhook's `{"text", "blocks"}`: the run, its phase and the reason.
 - `cloudevents`: a CloudEvents 1.0 structured-mode JSON event (the `cloudevents` SDK), `type`
-  `io.augur.analysisrun.phase.v1` or `io.augur.judgement.v1`, `source` the run's API path,
-  `id` the idempotency key.
+  `io.augur.analysisrun.phase.v1` or `io.augur.judgement.v1`, `source` the run's (or the
+  judgement's) API path, `id` the idempotency key.
 """
 
 from __future__ import annotations
@@ -157,8 +157,11 @@ def _slack(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _cloudevent(payload: Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
-    source = f"/api/v1/namespaces/{payload['namespace']}/analysisruns/{payload['name']}"
-    subject = payload["result"] if payload["type"] == JUDGEMENT_TYPE else payload["phase"]
+    where = f"/api/v1/namespaces/{payload['namespace']}"
+    if payload["type"] == JUDGEMENT_TYPE:
+        source, subject = f"{where}/judgements/{payload['judgement']}", payload["result"]
+    else:
+        source, subject = f"{where}/analysisruns/{payload['name']}", payload["phase"]
     event = CloudEvent(
         attributes={
             "type": payload["type"],

@@ -32,6 +32,7 @@ from app.engine.runner import Runner, attempts_of
 from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
 from app.service.events import pass_events
+from app.service.loop_thread import set_from_any_thread
 from app.service.notifications import NotificationPlan
 from app.service.observe import observe
 from app.spec.args import SecretsByNamespace
@@ -42,7 +43,7 @@ from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, NewNotification, RunRecord
 from app.store.sql import SqlStore
 from providers import registry
-from providers.base import MeasureContext, Measured, Provider
+from providers.base import MeasureContext, Measured, Provider, ProviderFactory, metric_metadata
 
 __all__ = ["Scheduler", "SchedulerSettings"]
 
@@ -105,6 +106,9 @@ class _Limited:
     async def aclose(self) -> None:
         await self.inner.aclose()
 
+    def metric_metadata(self) -> dict[str, str]:
+        return metric_metadata(self.inner)
+
 
 @dataclass
 class Scheduler:
@@ -118,6 +122,8 @@ class Scheduler:
     limits: Limits | None = None
     judging: Judging = inline
     notifications: NotificationPlan | None = None
+    #: The host's own providers (`judge`), bound to this loop's store: `registry.build(extra=)`.
+    extra: Mapping[str, ProviderFactory] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _home: asyncio.AbstractEventLoop | None = None
     _stopping: bool = False
@@ -132,12 +138,7 @@ class Scheduler:
     def wake(self) -> None:
         """Something became due now (a new run, a terminate): look at once, not at next poll.
         Safe from any thread: `augur serve` runs the scheduler on a loop of its own."""
-        home = self._home
-        if home is None:
-            self._wake.set()
-            return
-        with contextlib.suppress(RuntimeError):  # its loop is closed: nothing to wake
-            home.call_soon_threadsafe(self._wake.set)
+        set_from_any_thread(self._wake, self._home)
 
     async def start(self) -> None:
         self._home = asyncio.get_running_loop()
@@ -270,7 +271,8 @@ class Scheduler:
         def source(metric: Metric) -> Provider:
             if metric.name not in providers:
                 block = metric.provider.model_dump(by_alias=True, exclude_none=True)
-                providers[metric.name] = self._limited(registry.build(block, http=self.http), block)
+                built = registry.build(block, http=self.http, extra=self.extra)
+                providers[metric.name] = self._limited(built, block)
             return providers[metric.name]
 
         return Runner(

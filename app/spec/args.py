@@ -30,7 +30,7 @@ from app.spec.secrets import (
     SecretsDir,
     SecretSource,
 )
-from providers.golang import marshal
+from providers.golang import go_quote, marshal
 
 __all__ = [
     "REDACTED",
@@ -55,31 +55,7 @@ __all__ = [
 #: What Argo substitutes for secret args when it only validates and schedules.
 TEMP_FOR_SECRET = "temp-for-secret"  # noqa: S105 (a placeholder, not a credential)
 _OPEN, _CLOSE = "{{", "}}"
-_SHORT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 _STRING_FIELDS = ("interval", "initialDelay", "successCondition", "failureCondition")
-
-
-def go_quote(text: str) -> str:
-    """Go ``strconv.Quote``: printable runes kept, others escaped Go-style."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char.isprintable():
-            out.append(char)
-        elif char in _SHORT:
-            out.append(_SHORT[char])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 #: Arg values by tag (``args.name``), as :func:`arg_values` builds them once per run.

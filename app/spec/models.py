@@ -42,7 +42,8 @@ __all__ = [
 
 API_VERSION = "argoproj.io/v1alpha1"
 
-#: Provider keys Argo knows (``MetricProvider``), plus augur's ``replay``; ``plugin`` is a map.
+#: Provider keys Argo knows (``MetricProvider``), plus augur's ``replay`` and ``judge``;
+#: ``plugin`` is a map.
 PROVIDER_KEYS: tuple[str, ...] = (
     "prometheus",
     "kayenta",
@@ -57,6 +58,7 @@ PROVIDER_KEYS: tuple[str, ...] = (
     "skywalking",
     "plugin",
     "replay",
+    "judge",
 )
 
 _ATOI = re.compile(r"[+-]?[0-9]+\Z")
@@ -121,6 +123,7 @@ class MetricProvider(_Model):
     skywalking: dict[str, Any] | None = None
     plugin: dict[str, Any] | None = None
     replay: dict[str, Any] | None = None
+    judge: dict[str, Any] | None = None
 
     def names(self) -> list[str]:
         """Set provider keys in Argo's order; each plugin counts once (``plugin/<name>``)."""

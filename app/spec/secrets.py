@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -161,7 +161,8 @@ class ProviderCredentials:
     ...) come from the folder of `home`, the namespace augur runs in (with the flat layout, from
     the folder itself); a namespaced `secretRef` reads the run's namespace. Every value handed
     out is kept in `seen`, so the engine redacts it from the measurements it stores, and
-    `on_read` (the log redactor) learns it too.
+    `on_read` (the log redactor) learns it too; but not one read with `redact=False` (not a
+    credential).
     """
 
     secrets: SecretsDir | None
@@ -176,17 +177,24 @@ class ProviderCredentials:
             self.on_read(value)
         return value
 
-    def secret(self, name: str, key: str, *, namespace: str | None = None) -> str | None:
+    def secret(
+        self, name: str, key: str, *, namespace: str | None = None, redact: bool = True
+    ) -> str | None:
         if self.secrets is None:
             return None
         source = self.secrets.for_namespace(namespace or self.home)
+        if not redact:
+            source = replace(source, on_read=None)
         try:
-            return self._keep(source.read(name, key))
+            value = source.read(name, key)
         except SecretRefused as exc:
             raise ConfigError(exc.message) from None
         except ArgError:
             return None
+        return self._keep(value) if redact else value
 
-    def env(self, name: str) -> str | None:
+    def env(self, name: str, *, redact: bool = True) -> str | None:
         value = self.environ.get(name)
-        return None if value is None else self._keep(value)
+        if value is None or not redact:
+            return value
+        return self._keep(value)

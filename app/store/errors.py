@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from app.core.errors import Conflict, Unavailable
 
-__all__ = ["DuplicateMeasurement", "LeaseLost", "NameTaken", "StoreUnavailable"]
+__all__ = ["DuplicateMeasurement", "IdTaken", "LeaseLost", "NameTaken", "StoreUnavailable"]
 
 
 class NameTaken(Conflict):
     """A run with this namespace/name exists already (and was not created with the same key)."""
+
+
+class IdTaken(Conflict):
+    """Another canary config has this id (ids are unique across namespaces, as in Kayenta)."""
 
 
 class DuplicateMeasurement(Conflict):

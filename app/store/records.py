@@ -8,9 +8,12 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "CanaryConfigRecord",
     "EventRecord",
+    "JudgementRecord",
     "MeasurementRecord",
     "NewEvent",
+    "NewJudgement",
     "NewMeasurement",
     "NewNotification",
     "NewRun",
@@ -117,3 +120,41 @@ class NotificationRecord(NewNotification):
     id: int
     attempts: int
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CanaryConfigRecord:
+    id: str
+    namespace: str
+    name: str
+    body: Mapping[str, Any]
+    resource_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewJudgement:
+    """A judgement to keep: `status` running (a Kayenta execution, to be claimed and run) or
+    already done (a `judge` metric's, run in place), then with its report."""
+
+    id: str
+    namespace: str
+    origin: str
+    config: Mapping[str, Any]
+    request: Mapping[str, Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    config_id: str | None = None
+    config_name: str | None = None
+    status: str = "running"
+    score: float | None = None
+    classification: str | None = None
+    report: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JudgementRecord(NewJudgement):
+    attempts: int
+    created_at: datetime
+    completed_at: datetime | None

@@ -15,6 +15,11 @@
 - `notifications`: the outbox of notifications to deliver, written with the phase change they
   announce and delivered by a worker (one replica each, by lease), retried until delivered or
   given up.
+- `canary_configs`: Kayenta canary configs as given, by (namespace, name), each with the id
+  Kayenta's API knows it by (stable across replacements).
+- `judgements`: one row per canary judgement (a Kayenta execution, or a `judge` metric's
+  measurement): the config and request it ran with, its status, the claim of the replica running
+  it, and when done the full report (every metric's result and both series).
 
 The Alembic migrations in `app/store/migrations/` create exactly these tables; a test compares them.
 """
@@ -25,6 +30,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -36,7 +42,9 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "canary_configs",
     "events",
+    "judgements",
     "measurements",
     "metadata",
     "notifications",
@@ -159,3 +167,44 @@ Index(
     notifications.c.next_attempt_at,
 )
 Index("ix_notifications_created", notifications.c.created_at)
+
+# Kayenta's ids are strings of its own choosing (UUIDs); a config copied from Kayenta keeps its.
+CANARY_ID = 64
+
+canary_configs = Table(
+    "canary_configs",
+    metadata,
+    Column("id", String(CANARY_ID), primary_key=True),
+    Column("namespace", String(NAME), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("body", Text, nullable=False),  # Kayenta's CanaryConfig JSON, as given
+    Column("resource_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("namespace", "name", name="uq_canary_configs_namespace_name"),
+)
+
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("id", String(CANARY_ID), primary_key=True),  # Kayenta's canaryExecutionId
+    Column("namespace", String(NAME), nullable=False),
+    Column("origin", String(16), nullable=False),  # kayenta | metric
+    Column("config_id", String(CANARY_ID), nullable=True),
+    Column("config_name", String(NAME), nullable=True),
+    Column("config", Text, nullable=False),  # the CanaryConfig JSON it ran with
+    Column("request", Text, nullable=False),  # the CanaryExecutionRequest JSON
+    Column("params", Text, nullable=False),  # application, account names, run and metric
+    Column("status", String(16), nullable=False),  # running | succeeded | terminal
+    Column("score", Float, nullable=True),
+    Column("classification", String(16), nullable=True),
+    Column("report", Text, nullable=True),  # judgeResult and metricSetPairs, once done
+    Column("error", Text, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("claim_owner", String(255), nullable=True),
+    Column("claim_expires_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_judgements_listing", judgements.c.namespace, judgements.c.created_at)
+Index("ix_judgements_status", judgements.c.status)

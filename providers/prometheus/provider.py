@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -50,6 +51,20 @@ class PrometheusProvider:
         data, warnings, status = await self._call(endpoint, params)
         latency = time.perf_counter() - started
         return measured(data, warnings, query=cfg.query, status=status, latency=latency)
+
+    async def query_range(
+        self, *, start: datetime, end: datetime, step: timedelta
+    ) -> Mapping[str, Any]:
+        """``/api/v1/query_range`` of the query between two instants, the answer's ``data`` as
+        it came: what a canary judgement's series reads."""
+        params = {
+            "query": self._config.query,
+            "start": format_float_f(start.timestamp()),
+            "end": format_float_f(end.timestamp()),
+            "step": format_float_f(step.total_seconds()),
+        }
+        data, _, _ = await self._call("query_range", params)
+        return data
 
     async def check(self) -> None:
         """Prometheus (or a compatible API) answers an instant query."""

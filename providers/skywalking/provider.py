@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import httpx
@@ -32,7 +32,7 @@ from providers.errors import NoDataError, QueryError, UnavailableError, clip, tr
 from providers.golang import GoJSONError, decode_json, marshal
 from providers.skywalking.answer import read_answer
 from providers.skywalking.config import PROVIDER, parse_config
-from providers.skywalking.window import compute_window, parse_timezone
+from providers.skywalking.window import STEP_LENGTH, Window, compute_window, parse_timezone
 from providers.transport import redact_url
 
 __all__ = ["SkyWalkingProvider"]
@@ -115,6 +115,21 @@ class SkyWalkingProvider:
             latency_seconds=latency,
             point_times=reading.point_times,
         )
+
+    async def answer_over(self, *, start: datetime, steps: int) -> tuple[Window, Any]:
+        """The OAP's answer over ``steps`` steps from ``start`` (and the step after: the OAP
+        counts both ends), as it came: what a canary judgement's series reads, where
+        ``measure`` reads the look-back ``interval`` up to now."""
+        cfg = self._config
+        tz, tz_label = await self._timezone()
+        span = STEP_LENGTH[cfg.step] * steps
+        window = compute_window(
+            start + span, interval=span, step=cfg.step, tz=tz, tz_label=tz_label
+        )
+        data, _ = await self._query(
+            cfg.sent_query, {"duration": window.variable(), **cfg.variables}
+        )
+        return window, data
 
     async def check(self) -> None:
         data, _ = await self._query(_CHECK_QUERY, {})

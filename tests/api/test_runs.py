@@ -104,9 +104,9 @@ REFUSED = [
         id="missing-arg",
     ),
     pytest.param(
-        {"spec": {"metrics": [{"name": "m", "provider": {"graphite": {"address": "x"}}}]}},
+        {"spec": {"metrics": [{"name": "m", "provider": {"job": {"spec": {"template": {}}}}}]}},
         "spec.metrics[0].provider",
-        "provider 'graphite' is an Argo Rollouts provider that augur does not support",
+        "provider 'job' is an Argo Rollouts provider that augur does not support",
         id="unsupported-provider",
     ),
     pytest.param(

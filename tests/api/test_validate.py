@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from providers.registry import BUILTIN
 from tests.api.conftest import NS, Client, replay_metric, template
 
 APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
@@ -90,7 +91,7 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 "spec": {
                     "metrics": [
                         replay_metric(1.0, successCondition="result >"),
-                        {"name": "b", "provider": {"newRelic": {}}},
+                        {"name": "b", "provider": {"job": {}}},
                     ]
                 }
             },
@@ -102,8 +103,8 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 },
                 {
                     "field": "spec.metrics[1].provider",
-                    "message": "provider 'newRelic' is an Argo Rollouts provider that augur does "
-                    "not support; known providers: prometheus, replay, skywalking, web",
+                    "message": "provider 'job' is an Argo Rollouts provider that augur does not "
+                    f"support; known providers: {', '.join(sorted(BUILTIN))}",
                 },
             ],
             id="every-problem-at-once",

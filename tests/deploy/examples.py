@@ -10,6 +10,8 @@ import yaml
 from tests.deploy.tools import REPO
 
 __all__ = [
+    "ARGO_DOCS",
+    "ARGO_DOC_ARGS",
     "EXAMPLES",
     "GATE_HOST",
     "SERVICE",
@@ -29,12 +31,25 @@ SERVICE = "canary|reviews|bookinfo|cp-cluster-1|-"
 TEMPLATE_ARGS: dict[str, dict[str, str]] = {
     "apdex": {"service-name": SERVICE},
     "success-rate": {"service-name": "reviews", "namespace": "bookinfo"},
+    "loq-error-rate": {"service-name": "reviews"},
+    "cloudwatch-success-rate": {},
+    "graphite-success-rate": {"service-name": "reviews"},
     "augur-gate": {
         "rollout": "reviews",
         "revision": "6d4f8b9c7",
         "namespace": "bookinfo",
         "service-name": SERVICE,
     },
+}
+
+
+#: Argo Rollouts' own example templates, one per provider, copied from its docs byte for byte
+#: (not linted: they are Argo's text), and the args a caller gives each.
+ARGO_DOCS = EXAMPLES / "argo-docs"
+ARGO_DOC_ARGS: dict[str, dict[str, str]] = {
+    "influxdb.yaml": {"application-name": "checkout"},
+    "newrelic.yaml": {"application-name": "checkout"},
+    "wavefront.yaml": {"service-name": "checkout"},
 }
 
 

@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from tests.deploy.examples import (
+    ARGO_DOC_ARGS,
+    ARGO_DOCS,
     GATE_HOST,
     TEMPLATE_ARGS,
     documents,
@@ -63,6 +65,18 @@ def test_every_template_passes_augur_validate(name: str) -> None:
     count = len(template["spec"]["metrics"])
     noun = "metric" if count == 1 else "metrics"
     assert augur_validate(template, TEMPLATE_ARGS[name]) == (0, f"valid: {name} ({count} {noun})\n")
+
+
+def test_every_argo_docs_example_is_listed_here() -> None:
+    assert sorted(path.name for path in ARGO_DOCS.glob("*.yaml")) == sorted(ARGO_DOC_ARGS)
+
+
+@pytest.mark.parametrize("name", sorted(ARGO_DOC_ARGS))
+def test_argos_own_examples_pass_augur_validate(name: str) -> None:
+    """Argo's docs' template for each provider, unchanged, is valid as Argo's docs give it."""
+    (template,) = yaml.safe_load_all((ARGO_DOCS / name).read_text())
+    title = f"{template['metadata']['name']} (1 metric)"
+    assert augur_validate(template, ARGO_DOC_ARGS[name]) == (0, f"valid: {title}\n")
 
 
 def test_augur_validate_still_catches_a_missing_arg() -> None:

@@ -51,6 +51,21 @@ def test_secrets_are_read_from_the_namespace_argo_reads(
     assert credentials.seen == ({expected} if expected else set())
 
 
+def test_a_value_that_is_not_a_credential_is_read_without_redaction(folder: Path) -> None:
+    """A region (`us`) or an account id would star out every word holding it in every run."""
+    write(folder / "augur" / "newrelic" / "region", "us")
+    learnt: list[str] = []
+    secrets = SecretsDir(folder, "namespaced", on_read=learnt.append)
+    credentials = ProviderCredentials(
+        secrets, home="augur", environ={"NEW_RELIC_SERVICE_NAME": "rollouts"}, on_read=learnt.append
+    )
+    assert credentials.secret("newrelic", "region", redact=False) == "us"
+    assert credentials.env("NEW_RELIC_SERVICE_NAME", redact=False) == "rollouts"
+    assert (credentials.seen, learnt) == (set(), [])
+    assert credentials.secret("newrelic", "region") == "us"
+    assert (credentials.seen, learnt) == ({"us"}, ["us", "us"])
+
+
 def test_a_link_out_of_the_namespace_folder_is_refused(folder: Path) -> None:
     credentials = ProviderCredentials(SecretsDir(folder, "namespaced"), home="augur")
     with pytest.raises(ConfigError, match="link out of the secrets folder"):

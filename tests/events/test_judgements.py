@@ -1,10 +1,12 @@
-"""`notify_judgement`, the call the judgement code makes once a judgement is stored: it queues
-one notification per receiver that wants judgements, once per judgement id, and the worker
-delivers it in each receiver's shape."""
+"""Judgements announced: a Kayenta execution's outcome by the execution worker, in the
+transaction that stores it, and `notify_judgement`, the call other judgement code makes once a
+judgement is stored: one notification per receiver that wants judgements, once per judgement
+id, delivered in each receiver's shape."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -13,8 +15,11 @@ from cloudevents.core.bindings.http import HTTPMessage, from_structured_event
 from app.core.settings import Settings
 from app.main import create_app
 from app.service.notifications import Notifications
+from tests.fakes.fake_oap import FakeOAP
+from tests.support.canary import canary_config, execution_request, seed
 from tests.support.receivers import receiver
-from tests.support.waiting import wait_for_async, wait_ready_async
+from tests.support.servers import augur_server
+from tests.support.waiting import wait_for, wait_for_async, wait_ready_async
 
 
 async def test_a_judgement_is_announced_once_per_receiver(tmp_path: Path) -> None:
@@ -72,3 +77,43 @@ async def test_a_judgement_is_announced_once_per_receiver(tmp_path: Path) -> Non
         ":scales: Judgement j-1 of bookinfo/reviews-canary: Fail (score 41.5): "
         "latency: canary higher than baseline"
     )
+
+
+def test_a_kayenta_execution_is_announced_with_its_outcome(tmp_path: Path) -> None:
+    """Queued with the outcome, in its transaction: a Pass by a real server, end to end."""
+    end = datetime.now(UTC).replace(microsecond=0)
+    request = execution_request(end - timedelta(minutes=30), end)
+    hooks = json.dumps(
+        [{"name": "judged", "kind": "cloudevents", "url": "{url}", "on": ["Judgement"]}]
+    )
+    with FakeOAP() as oap, receiver() as judged:
+        seed(oap)
+        with augur_server(
+            store_url=f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}",
+            log=tmp_path / "augur.log",
+            env={"AUGUR_NOTIFY": hooks.replace("{url}", judged.url)},
+            ready=True,
+        ) as served:
+            reply = httpx.put(
+                f"{served.base_url}/api/v1/namespaces/bookinfo/canaryconfigs/reviews",
+                json=canary_config(oap.url),
+                timeout=10,
+            )
+            assert reply.status_code == 201, reply.text
+            reply = httpx.post(f"{served.base_url}/canary/{reply.json()['id']}", json=request)
+            execution = reply.json()["canaryExecutionId"]
+            wait_for(
+                lambda: judged.seen(),
+                lambda seen: len(seen) == 1,
+                timeout=60,
+                describe=lambda seen: f"the receiver saw {len(seen)} requests",
+            )
+    (posted,) = judged.seen()
+    event = from_structured_event(HTTPMessage(headers=posted.headers, body=posted.body))
+    assert event.get_type() == "io.augur.judgement.v1"
+    assert event.get_source() == f"/api/v1/namespaces/bookinfo/judgements/{execution}"
+    assert event.get_subject() == "Pass"
+    data = event.get_data()
+    assert isinstance(data, dict)
+    assert (data["name"], data["judgement"], data["result"]) == ("reviews", execution, "Pass")
+    assert data["details"]["origin"] == "kayenta"

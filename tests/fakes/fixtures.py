@@ -4,7 +4,8 @@ One server of each kind per session (starting one costs time); the function-scop
 each test a clean one:
 
 - ``fake_oap``: the fake SkyWalking OAP, with no series, no fault and no recorded requests;
-- ``scripted``: the scripted loopback HTTP server, with no replies and no recorded requests.
+- ``scripted``: the scripted loopback HTTP server, with no replies and no recorded requests;
+- ``datadog``: the fake Datadog API, with no replies, no recorded requests and Argo's test keys.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Protocol, TypeVar
 
 import pytest
 
+from tests.fakes.datadog import FakeDatadog, fake_datadog
 from tests.fakes.fake_oap import FakeOAP
 from tests.fakes.scripted import ScriptedServer, scripted_server
 
@@ -52,3 +54,14 @@ def scripted_session() -> Iterator[ScriptedServer]:
 @pytest.fixture
 def scripted(scripted_session: ScriptedServer) -> Iterator[ScriptedServer]:
     yield from _clean(scripted_session)
+
+
+@pytest.fixture(scope="session")
+def datadog_session() -> Iterator[FakeDatadog]:
+    with fake_datadog() as server:
+        yield server
+
+
+@pytest.fixture
+def datadog(datadog_session: FakeDatadog) -> Iterator[FakeDatadog]:
+    yield from _clean(datadog_session)

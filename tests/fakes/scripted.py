@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-__all__ = ["Recorded", "Reply", "ScriptedServer", "scripted_server", "threaded"]
+__all__ = ["Recorded", "Reply", "ScriptedServer", "read_request", "scripted_server", "threaded"]
 
 
 @dataclass(frozen=True)
@@ -63,24 +63,28 @@ class ScriptedServer:
         return [r for r in self.requests if r.path == path][-1]
 
 
+def read_request(handler: BaseHTTPRequestHandler) -> Recorded:
+    """The request a handler is serving, body read, as the fakes record it."""
+    split = urlsplit(handler.path)
+    length = int(handler.headers.get("Content-Length") or 0)
+    return Recorded(
+        method=handler.command,
+        path=split.path,
+        query=split.query,
+        headers={k.lower(): v for k, v in handler.headers.items()},
+        header_list=list(handler.headers.items()),
+        body=handler.rfile.read(length) if length else b"",
+    )
+
+
 def _handler(state: ScriptedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
-            split = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            recorded = Recorded(
-                method=self.command,
-                path=split.path,
-                query=split.query,
-                headers={k.lower(): v for k, v in self.headers.items()},
-                header_list=list(self.headers.items()),
-                body=body,
-            )
+            recorded = read_request(self)
             state.requests.append(recorded)
-            reply = state.replies.get(split.path, Reply(status=404, body=b"no such path"))
+            reply = state.replies.get(recorded.path, Reply(status=404, body=b"no such path"))
             if reply.delay and state.closing.wait(reply.delay):
                 return
             content = reply.render(recorded) if reply.render is not None else reply.body

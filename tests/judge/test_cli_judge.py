@@ -166,12 +166,13 @@ def test_config_and_pair_problems_name_the_file_and_field(tmp_path: Path) -> Non
     )
 
 
-def test_pairs_are_required_for_now(tmp_path: Path) -> None:
+def test_a_source_of_series_is_required(tmp_path: Path) -> None:
     argv = files(tmp_path, "augur-v1", [pair("a", SAME)])
     done = runner.invoke(cli, argv[:3])
     assert done.exit_code == 64
     assert done.stderr == (
-        "augur: --pairs PAIRS is required: the recorded series to judge (MetricSetPairs)\n"
+        "augur: --pairs PAIRS (recorded series) or --control SCOPE --experiment SCOPE "
+        "(fetched live) is required\n"
     )
 
 

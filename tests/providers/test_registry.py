@@ -20,9 +20,12 @@ from providers.errors import (
     QueryError,
     UnavailableError,
 )
-from providers.registry import ENTRY_POINT_GROUP, build, known_providers
+from providers.registry import BUILTIN, ENTRY_POINT_GROUP, build, known_providers
 from providers.skywalking import SkyWalkingProvider
 
+#: What the errors list: the built-ins, then the plugin the tests install.
+#: What the messages list as known: the built-in providers, then the test's plugin.
+KNOWN = ", ".join([*sorted(BUILTIN), "plugin:acme/echo"])
 SKYWALKING = {"address": "http://oap:12800", "query": "query { version }", "interval": "5m"}
 
 
@@ -59,35 +62,35 @@ def test_null_siblings_are_ignored(http: httpx.AsyncClient) -> None:
     assert provider.kind == "skywalking"
 
 
+#: Every built-in provider, then the test's plugin, as messages list them.
+KNOWN = ", ".join([*sorted(BUILTIN), "plugin:acme/echo"])
+
+
 @pytest.mark.parametrize(
     ("block", "message", "provider"),
     [
         pytest.param(
             {},
-            "provider must set exactly one provider (given: none); known: "
-            "prometheus, replay, skywalking, web, plugin:acme/echo",
+            f"provider must set exactly one provider (given: none); known: {KNOWN}",
             "",
             id="empty",
         ),
         pytest.param(
-            {"skywalking": SKYWALKING, "datadog": {}},
-            "provider must set exactly one provider (given: skywalking, datadog); "
-            "known: prometheus, replay, skywalking, web, plugin:acme/echo",
+            {"skywalking": SKYWALKING, "job": {}},
+            f"provider must set exactly one provider (given: skywalking, job); known: {KNOWN}",
             "",
             id="two",
         ),
         pytest.param(
-            {"datadog": {}},
-            "provider 'datadog' is an Argo Rollouts provider that "
-            "augur does not support; known providers: prometheus, replay, skywalking, web, "
-            "plugin:acme/echo",
-            "datadog",
+            {"job": {}},
+            "provider 'job' is an Argo Rollouts provider that "
+            f"augur does not support; known providers: {KNOWN}",
+            "job",
             id="argo-only",
         ),
         pytest.param(
             {"skywalkin": {}},
-            "unknown provider 'skywalkin'; known providers: prometheus, replay, skywalking, "
-            "web, plugin:acme/echo",
+            f"unknown provider 'skywalkin'; known providers: {KNOWN}",
             "skywalkin",
             id="unknown",
         ),
@@ -106,8 +109,7 @@ def test_null_siblings_are_ignored(http: httpx.AsyncClient) -> None:
         ),
         pytest.param(
             {"plugin": {}},
-            "provider.plugin must set exactly one provider (given: "
-            "none); known: prometheus, replay, skywalking, web, plugin:acme/echo",
+            f"provider.plugin must set exactly one provider (given: none); known: {KNOWN}",
             "",
             id="plugin-without-name",
         ),
@@ -176,8 +178,9 @@ def test_broken_plugins(http: httpx.AsyncClient, plugin: Any, message: str) -> N
 
 def test_known_providers_reads_installed_entry_points_by_default() -> None:
     known = known_providers()
-    assert known[:4] == ["prometheus", "replay", "skywalking", "web"]
-    assert all(name.startswith("plugin:") for name in known[4:])
+    builtin = [name for name in known if not name.startswith("plugin:")]
+    assert builtin == sorted(BUILTIN)
+    assert known[: len(builtin)] == builtin
 
 
 @pytest.mark.parametrize(

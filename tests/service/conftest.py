@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import Postgres, create_database
+from tests.support.servers import Served, augur_server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -18,3 +19,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     else:
         postgres: Postgres = request.getfixturevalue("postgres")
         yield create_database(postgres)
+
+
+@pytest.fixture(scope="module")
+def augur(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One real `augur serve` (SQLite, no tokens) for a whole module of tests."""
+    folder = tmp_path_factory.mktemp("augur")
+    store = f"sqlite+aiosqlite:///{folder / 'augur.db'}"
+    with augur_server(store_url=store, log=folder / "augur.log", ready=True) as served:
+        yield served

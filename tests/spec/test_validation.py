@@ -59,7 +59,7 @@ def test_validation_vector(case: dict[str, Any]) -> None:
             {"provider": None},
             "spec.metrics[0].provider",
             "set exactly one of: prometheus, kayenta, web, datadog, wavefront, newRelic, job, "
-            "cloudWatch, graphite, influxdb, skywalking, plugin, replay",
+            "cloudWatch, graphite, influxdb, skywalking, plugin, replay, judge",
             id="provider",
         ),
     ],

@@ -8,14 +8,19 @@ import subprocess
 from pathlib import Path
 
 
-def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
-    """A certificate for `name` alone (a host name or an IP), and its key, valid for a day."""
-    assert shutil.which("openssl"), "the TLS tests need the openssl binary (Debian: openssl)"
+def _alt(name: str) -> str:
     try:
         ipaddress.ip_address(name)
-        alt = f"IP:{name}"
     except ValueError:
-        alt = f"DNS:{name}"
+        return f"DNS:{name}"
+    return f"IP:{name}"
+
+
+def self_signed(directory: Path, name: str, *more: str) -> tuple[Path, Path]:
+    """A certificate for `name` (a host name or an IP) and `more` names alone, and its key,
+    valid for a day."""
+    assert shutil.which("openssl"), "the TLS tests need the openssl binary (Debian: openssl)"
+    alt = ",".join(_alt(each) for each in (name, *more))
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
         [

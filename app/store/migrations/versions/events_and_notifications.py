@@ -1,7 +1,7 @@
 """events, the notification outbox, and run annotations
 
 Revision ID: events_and_notifications
-Revises: 0001
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "events_and_notifications"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
