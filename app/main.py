@@ -22,6 +22,7 @@ from app.api import (
     canaryconfigs,
     checks,
     docs,
+    events,
     flagger,
     health,
     judgements,
@@ -42,14 +43,20 @@ from app.core.metrics import Metrics
 from app.core.settings import Settings
 from app.engine.offload import Offload
 from app.expr import Limits, cel
+from app.service.bells import Bells
 from app.service.canaryconfigs import CanaryConfigs
+from app.service.event_stream import EventStreams, StreamSettings
 from app.service.executions import ExecutionWorker
 from app.service.judge_provider import judge_providers
 from app.service.judgements import Judgements
 from app.service.kayenta import Kayenta
 from app.service.loop_thread import LoopThread
 from app.service.metricsets import MetricSets, default_addresses
+from app.service.notifications import NotificationPlan, Notifications
+from app.service.notify_config import load_receivers
+from app.service.notify_worker import DeliverySettings, NotificationWorker
 from app.service.outbound import outbound_client
+from app.service.retention import Retention
 from app.service.runs import RunService
 from app.service.scheduler import Scheduler, SchedulerSettings
 from app.spec.secrets import ProviderCredentials, SecretsDir
@@ -58,7 +65,7 @@ from app.store.lifecycle import SchemaGate
 from app.store.sql import SqlStore
 from providers import registry
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "run_server"]
 
 
 def utc_now() -> datetime:
@@ -84,6 +91,15 @@ def create_app(
     limits = Limits(
         max_steps=settings.condition_steps, max_seconds=settings.condition_milliseconds / 1000
     )
+    # A bad receiver list raises NotifyConfigError here (`augur serve` says so and exits 64).
+    receivers = load_receivers(
+        inline=settings.notify,
+        file=settings.notify_file,
+        addresses=addresses,
+        secrets_configured=settings.secrets_dir is not None,
+    )
+    plan = NotificationPlan(receivers)
+    bells = Bells()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,7 +108,7 @@ def create_app(
         engine = open_engine(settings.store_url)  # creates the SQLite file's folder
         if lock is not None:
             lock.acquire()
-        store = SqlStore(engine, clock=clock)
+        store = SqlStore(engine, clock=clock, signal=bells.ring)
         http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
         # Each run reads its namespace's folder; every value read is also redacted from logs.
         secrets = (
@@ -109,7 +125,7 @@ def create_app(
         worker = LoopThread("augur-scheduler")
         scheduler_engine = open_engine(settings.store_url)
         scheduler_http = outbound_client(addresses, max_body_bytes=settings.max_upstream_bytes)
-        scheduler_store = SqlStore(scheduler_engine, clock=clock)
+        scheduler_store = SqlStore(scheduler_engine, clock=clock, signal=bells.ring)
         # Canary judgements: the `judge` provider (bound to each loop's store) and Kayenta's
         # executions, run by a worker on the scheduler's loop.
         series_addresses = default_addresses(settings)
@@ -121,6 +137,7 @@ def create_app(
             clock=clock,
             owner=settings.replica_id,
             lease=timedelta(seconds=settings.lease_seconds),
+            notifications=plan,
         )
         scheduler = Scheduler(
             store=scheduler_store,
@@ -137,8 +154,27 @@ def create_app(
             credentials=credentials,
             limits=limits,
             judging=offload,
+            notifications=plan,
             extra=judge_providers(store=scheduler_store, addresses=series_addresses),
         )
+        worker_settings = DeliverySettings(
+            owner=settings.replica_id,
+            timeout=settings.notify_timeout_seconds,
+            attempts=settings.notify_attempts,
+            backoff=settings.notify_backoff_seconds,
+            poll=settings.events_poll_seconds,
+        )
+        notifier = NotificationWorker(
+            store=store,
+            http=http,
+            receivers=receivers,
+            bells=bells,
+            metrics=metrics,
+            clock=clock,
+            settings=worker_settings,
+            secrets=secrets.for_namespace(settings.namespace) if secrets else None,
+        )
+        retention = Retention(store, clock, keep=timedelta(days=settings.events_retention_days))
 
         def provider_check(block: Mapping[str, Any]) -> object:
             return registry.build(block, http=http, extra=extra)
@@ -156,7 +192,21 @@ def create_app(
             provider_check=provider_check,
             addresses=addresses,
             limits=limits,
+            notifications=plan,
         )
+        app.state.notifications = Notifications(plan=plan, store=store, clock=clock)
+        streams = EventStreams(
+            store=store,
+            bells=bells,
+            settings=StreamSettings(
+                poll=settings.events_poll_seconds,
+                keepalive=settings.events_keepalive_seconds,
+                max_streams=settings.events_max_streams,
+                max_seconds=settings.events_max_stream_seconds,
+            ),
+        )
+        app.state.events = streams
+        metrics.event_streams.set_function(lambda: streams.open_streams)
         app.state.providers_extra = extra
         metricsets = MetricSets(http, series_addresses)
         configs = CanaryConfigs(store=store, metricsets=metricsets, addresses=addresses)
@@ -170,18 +220,28 @@ def create_app(
         app.state.schema.start()
         await asyncio.to_thread(cel.warm)  # not on the loop when the first CEL condition comes
 
+        background: list[asyncio.Task[None]] = []
+
         async def start_when_migrated() -> None:
             await app.state.schema.ready.wait()
             await worker.call(scheduler.start())
             await worker.call(executions.start())
+            await notifier.start()
+            background.append(
+                asyncio.create_task(retention.run_until_stopped(), name="augur-prune")
+            )
 
         starter = asyncio.create_task(start_when_migrated(), name="augur-start-scheduler")
         try:
             yield
         finally:
+            streams.drain()
             starter.cancel()
+            retention.stop()  # finishes a prune under way: no write is cancelled half-way
             with contextlib.suppress(asyncio.CancelledError):
                 await starter
+            await asyncio.gather(*background, return_exceptions=True)
+            await notifier.stop()
             await worker.call(executions.stop())
             await worker.call(scheduler.stop())
             await worker.call(scheduler_http.aclose())
@@ -212,6 +272,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(templates.router)
     app.include_router(runs.router)
+    app.include_router(events.router)
     app.include_router(validate.router)
     app.include_router(checks.router)
     app.include_router(argo_gate.router)
@@ -226,3 +287,30 @@ def create_app(
         app.add_middleware(LoopbackOnly, forms=(UI_PREFIX,))
     app.add_middleware(AccessLog)
     return app
+
+
+def run_server(app: FastAPI, *, host: str, port: int) -> None:
+    """Serve `app` with uvicorn as `augur serve` does, ending its event streams as soon as the
+    process is told to stop: uvicorn waits for open responses before it shuts down, and an
+    event stream would otherwise never end."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            streams: EventStreams | None = getattr(app.state, "events", None)
+            if streams is not None:
+                streams.drain()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # keep augur's JSON lines; uvicorn's access log never sees queries
+        access_log=False,
+        workers=1,
+    )
+    server = Server(config)
+    server.run()
+    if not server.started:
+        raise SystemExit(3)  # what uvicorn.run exits with when start-up failed

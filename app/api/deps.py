@@ -2,8 +2,9 @@
 
 Auth: with tokens configured, every `/api/v1` route needs `Authorization: Bearer <token>` of
 the right scope (`write` for anything that changes state, `read` otherwise, or none for reads
-when anonymous reads are on). Flagger cannot send headers, so the gate routes also take the
-token as `?token=`; the access log never records query strings. With no tokens configured the
+when anonymous reads are on). Flagger and a browser's EventSource cannot send headers, so the
+gate routes and the event streams also take the token as `?token=`; the access log never
+records query strings. With no tokens configured the
 API is open and the server binds to loopback only.
 
 Namespaces (a token written `write@team-a`, see `app/core/auth.py`): a route with
@@ -40,10 +41,13 @@ __all__ = [
     "check_access",
     "presented_access",
     "require",
+    "visible_namespaces",
 ]
 
-#: Where a route's namespace comes from: its path (or none: cluster-wide), or its body.
-NamespaceFrom = Literal["path", "body"]
+#: Where a route's namespace comes from: its path (or none: cluster-wide), its body, or its
+#: `?namespace=` (none: every namespace the token reaches; the route filters by
+#: `visible_namespaces`).
+NamespaceFrom = Literal["path", "body", "query"]
 CLUSTER_WIDE = "ClusterAnalysisTemplates, the run list of every namespace and checks"
 
 
@@ -129,6 +133,13 @@ def require(
                 raise Forbidden(f"the token has {best} scope; this needs {scope.name.lower()}")
             request.state.access = (access, scope)
             return
+        if namespace_from == "query":
+            namespace = request.query_params.get("namespace") or None
+            if namespace is None and access.namespaces is not None and access.best >= scope:
+                request.state.access = (access, scope)  # limited: sees its namespaces only
+                return
+            _authorize(access, scope, namespace)
+            return
         _authorize(access, scope, request.path_params.get("namespace"))
 
     return Depends(check)
@@ -141,6 +152,13 @@ def authorize_namespace(request: Request, namespace: str) -> None:
     held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
     if held is not None:
         _authorize(held[0], held[1], namespace)
+
+
+def visible_namespaces(request: Request) -> frozenset[str] | None:
+    """For a `namespace_from="query"` route asked without `?namespace=`: the namespaces the
+    token is limited to, or `None` when it (or an open API) reaches every namespace."""
+    held: tuple[Access, Scope] | None = getattr(request.state, "access", None)
+    return None if held is None else held[0].namespaces
 
 
 def presented_access(request: Request) -> Access | None:

@@ -163,22 +163,27 @@ def session_access(request: Request) -> Access | None:
 
 def _stream_reader() -> Any:
     """`deps.Reader` that also accepts the session cookie; the namespace is the path's
-    `{namespace}`, else the `?namespace=` query (cluster-wide without either)."""
+    `{namespace}`, else the `?namespace=` query; without either, a namespace-limited token sees
+    its own namespaces (`deps.visible_namespaces`)."""
 
     async def check(request: Request) -> None:
         tokens: Tokens = request.app.state.tokens
         if not tokens.configured or request.app.state.settings.anonymous_reads:
             return
-        presented = _presented(request, allow_query=False)
+        # ?token= as on the gates: a non-browser EventSource cannot send headers (never logged)
+        presented = _presented(request, allow_query=True)
         access = tokens.access(presented) if presented else session_access(request)
         if access is None:
             if presented:
                 raise Unauthorized("the token is not valid")
             raise Unauthorized(
-                "this endpoint needs a token: send an Authorization: Bearer header, or log in "
-                "at /ui/login"
+                "this endpoint needs a token: send an Authorization: Bearer header or ?token=, "
+                "or log in at /ui/login"
             )
         namespace = request.path_params.get("namespace") or request.query_params.get("namespace")
+        if not namespace and access.namespaces is not None and access.best >= Scope.READ:
+            request.state.access = (access, Scope.READ)  # limited: sees its namespaces only
+            return
         _authorize(access, Scope.READ, namespace or None)
 
     return Depends(check)

@@ -16,6 +16,7 @@ from app.cli.check_newrelic import newrelic
 from app.cli.check_wavefront import wavefront
 from app.cli.common import EXIT_STORE_IN_USE, EXIT_USAGE, AugurCommand, AugurGroup
 from app.cli.evaluate import eval_
+from app.cli.get import get_app
 from app.cli.judge import judge_
 from app.core.settings import Settings
 
@@ -83,13 +84,13 @@ def serve(
     variable. Exit 64 for a bad setting, 75 when another process already serves the same
     SQLite store (run several on PostgreSQL).
     """
-    import uvicorn
     from pydantic import ValidationError
 
     from app.core.auth import TokenError, load_tokens
     from app.core.logs import Redactor, configure_logging
     from app.core.settings import describe_errors
-    from app.main import create_app
+    from app.main import create_app, run_server
+    from app.service.notify_config import NotifyConfigError
 
     given = {"host": host, "port": port, "store_url": store, "log_level": log_level}
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
@@ -119,14 +120,12 @@ def serve(
             "no API tokens configured: the API is open to anyone who can reach %s", bind
         )
     try:
-        uvicorn.run(
-            create_app(settings, redactor=redactor, writer=writer),
-            host=bind,
-            port=settings.port,
-            log_config=None,  # keep augur's JSON lines; uvicorn's access log never sees queries
-            access_log=False,
-            workers=1,
-        )
+        try:
+            app = create_app(settings, redactor=redactor, writer=writer)
+        except NotifyConfigError as exc:
+            typer.echo(f"augur: invalid settings\n{exc}", err=True)
+            raise typer.Exit(EXIT_USAGE) from None
+        run_server(app, host=bind, port=settings.port)
     finally:
         if writer is not None:
             writer.release()
@@ -191,6 +190,7 @@ check_app.command(cls=AugurCommand)(newrelic)
 check_app.command(cls=AugurCommand)(influxdb)
 check_app.command(cls=AugurCommand)(wavefront)
 cli.add_typer(check_app, name="check")
+cli.add_typer(get_app, name="get")
 
 
 def main() -> None:

@@ -69,3 +69,22 @@ class Metrics:
             ["namespace", "run", "metric"],
             registry=self.registry,
         )
+        self.notifications = Counter(
+            "augur_notifications",
+            "Notification attempts, by receiver and outcome: delivered, failed (retried later) "
+            "or gave_up (not retried).",
+            ["receiver", "outcome"],
+            registry=self.registry,
+        )
+        self.notification_latency = Histogram(
+            "augur_notification_latency_seconds",
+            "Time one notification attempt took, answered or not.",
+            ["receiver"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.event_streams = Gauge(
+            "augur_event_streams",
+            "Event streams open in this process.",
+            registry=self.registry,
+        )

@@ -111,6 +111,46 @@ class Settings(BaseSettings):
     condition_milliseconds: float = Field(
         default=100.0, ge=1, description="CPU time budget of one condition evaluation, in ms."
     )
+    events_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often an event stream looks for events another replica stored.",
+    )
+    events_keepalive_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="Quiet time after which a stream sends a comment."
+    )
+    events_max_streams: int = Field(
+        default=100, ge=1, description="Event streams open at once in this process (503 beyond)."
+    )
+    events_max_stream_seconds: float = Field(
+        default=3600.0,
+        ge=1,
+        description="How long one event stream stays open; the client then resumes by its id.",
+    )
+    events_retention_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="Events and finished notifications older than this are deleted.",
+    )
+    notify: str = Field(
+        default="",
+        description="Notification receivers, YAML or JSON (the AUGUR_NOTIFY_FILE document).",
+    )
+    notify_file: Path | None = Field(
+        default=None, description="YAML file listing notification receivers."
+    )
+    notify_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="How long one notification attempt may take."
+    )
+    notify_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts at a notification before it is given up."
+    )
+    notify_backoff_seconds: float = Field(
+        default=8.0,
+        gt=0,
+        description="Wait after the first failed attempt; it doubles after each further one.",
+    )
     skywalking_address: str = Field(
         default="",
         description=(

@@ -18,6 +18,7 @@ def run_from_record(record: RunRecord) -> AnalysisRun:
         name=record.name,
         namespace=record.namespace,
         labels=dict(record.labels),
+        annotations=dict(record.annotations),
         uid=record.id,
         creationTimestamp=format_time(record.created_at),
     )

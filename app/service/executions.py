@@ -28,7 +28,8 @@ from app.service.canary_request import parse_request
 from app.service.judging import judge_live
 from app.service.loop_thread import set_from_any_thread
 from app.service.metricsets import MetricSets
-from app.store.records import JudgementRecord
+from app.service.notifications import NotificationPlan
+from app.store.records import JudgementRecord, NewNotification
 from app.store.sql import SqlStore
 from providers.base import Credentials
 from providers.errors import ProviderError
@@ -49,6 +50,8 @@ class ExecutionWorker:
     lease: timedelta = timedelta(seconds=30)
     poll: float = 1.0
     max_concurrent: int = 16
+    #: Who hears of a finished judgement (queued with its outcome, `app.service.notifications`).
+    notifications: NotificationPlan | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _home: asyncio.AbstractEventLoop | None = None
     _stopping: bool = False
@@ -160,6 +163,9 @@ class ExecutionWorker:
                 error=None,
                 score=report.score,
                 classification=report.classification,
+                outbox=self._notices(
+                    record, result=report.classification, score=report.score, message=""
+                ),
             )
             if written:
                 log.info(
@@ -169,5 +175,32 @@ class ExecutionWorker:
     async def _finish(self, record: JudgementRecord, *, error: str) -> None:
         log.warning("judgement %s: terminal: %s", record.id, error)
         await self.store.finish_judgement(
-            record.id, owner=self.owner, status="terminal", report=None, error=error
+            record.id,
+            owner=self.owner,
+            status="terminal",
+            report=None,
+            error=error,
+            outbox=self._notices(record, result="Error", score=None, message=error),
         )
+
+    def _notices(
+        self, record: JudgementRecord, *, result: str, score: float | None, message: str
+    ) -> list[NewNotification]:
+        """The notifications of this outcome; a fault here is logged, never fails the judgement."""
+        if self.notifications is None:
+            return []
+        try:
+            return self.notifications.judgement(
+                namespace=record.namespace,
+                name=record.config_name or record.config_id or record.id,
+                judgement=record.id,
+                result=result,
+                score=score,
+                message=message,
+                details={"origin": record.origin, **record.params},
+                annotations={},
+                now=self.clock(),
+            )
+        except Exception:
+            log.exception("judgement %s: planning its notifications failed; none sent", record.id)
+            return []

@@ -40,7 +40,11 @@ from app.store.sql import SqlStore
 __all__ = ["RunRequest", "RunRequests"]
 
 #: Where a run's problem is found in a request naming templates, by where the run has it.
-_REQUEST_FIELDS = {"spec.args": "args", "metadata.labels": "labels"}
+_REQUEST_FIELDS = {
+    "spec.args": "args",
+    "metadata.labels": "labels",
+    "metadata.annotations": "annotations",
+}
 #: Kubernetes object names (DNS-1123 subdomains).
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\Z")
 
@@ -60,6 +64,7 @@ class RunRequest(BaseModel):
     name: str = ""
     generate_name: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
     dry_run: list[DryRun] | None = None
     measurement_retention: list[MeasurementRetention] | None = None
 
@@ -162,7 +167,9 @@ class RunRequests(Admission):
             message = getattr(exc, "message", str(exc))
             raise InvalidInput(message, [FieldProblem(_merge_field(message), message)]) from None
         name = request.name or default_name + _suffix()
-        meta = ObjectMeta(name=name, namespace=namespace, labels=request.labels)
+        meta = ObjectMeta(
+            name=name, namespace=namespace, labels=request.labels, annotations=request.annotations
+        )
         return AnalysisRun(metadata=meta, spec=spec)
 
     async def _templates(

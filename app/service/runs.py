@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from app.core.addresses import AddressPolicy
 from app.core.errors import NotFound
 from app.expr import Limits
 from app.service.documents import run_from_record
+from app.service.notifications import NotificationPlan
 from app.service.requests import RunRequests
 from app.service.submit import ProviderCheck
 from app.service.templates import Templates
@@ -60,6 +61,8 @@ class RunService(Templates, RunRequests):
     provider_check: ProviderCheck | None = None
     addresses: AddressPolicy = field(default_factory=AddressPolicy)
     limits: Limits | None = None
+    #: The receivers a run's notification annotations may name.
+    notifications: NotificationPlan = field(default_factory=NotificationPlan)
 
     async def create_run(
         self, namespace: str, document: Any, *, idempotency_key: str | None = None
@@ -69,6 +72,12 @@ class RunService(Templates, RunRequests):
             if existing is not None:
                 return run_from_record(existing), False
         run = await self.build_run(namespace, document)
+        whole = isinstance(document, Mapping) and document.get("kind") == "AnalysisRun"
+        self.notifications.check_annotations(
+            namespace,
+            run.metadata.annotations,
+            prefix="metadata.annotations" if whole else "annotations",
+        )
         record, created = await self.store.create_run(
             NewRun(
                 id=str(uuid.uuid4()),
@@ -78,6 +87,7 @@ class RunService(Templates, RunRequests):
                 status={},
                 phase="Pending",
                 labels=run.metadata.labels,
+                annotations=run.metadata.annotations,
                 next_reconcile_at=self.clock(),
             ),
             idempotency_key=idempotency_key,
@@ -88,6 +98,10 @@ class RunService(Templates, RunRequests):
 
     async def get_run(self, namespace: str, name: str) -> AnalysisRun:
         return run_from_record(await self._record(namespace, name))
+
+    async def record(self, namespace: str, name: str) -> RunRecord:
+        """The stored run (404 when there is none), as the store keeps it."""
+        return await self._record(namespace, name)
 
     async def _record(self, namespace: str, name: str) -> RunRecord:
         record = await self.store.get_run(namespace=namespace, name=name)

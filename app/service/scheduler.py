@@ -31,14 +31,16 @@ from app.engine.reconcile import ReconcileResult, plan_reconcile
 from app.engine.runner import Runner, attempts_of
 from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
+from app.service.events import pass_events
 from app.service.loop_thread import set_from_any_thread
+from app.service.notifications import NotificationPlan
 from app.service.observe import observe
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
-from app.store.records import NewMeasurement, RunRecord
+from app.store.records import NewMeasurement, NewNotification, RunRecord
 from app.store.sql import SqlStore
 from providers import registry
 from providers.base import MeasureContext, Measured, Provider, ProviderFactory, metric_metadata
@@ -119,6 +121,7 @@ class Scheduler:
     credentials: ProviderCredentials | None = None
     limits: Limits | None = None
     judging: Judging = inline
+    notifications: NotificationPlan | None = None
     #: The host's own providers (`judge`), bound to this loop's store: `registry.build(extra=)`.
     extra: Mapping[str, ProviderFactory] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -306,6 +309,7 @@ class Scheduler:
         new = _new_measurements(before, status)
         done = status is not None and status.phase is not None and status.phase.completed
         self._finished_since_gauges |= done
+        # The pass's events and notifications are written in the same transaction as it.
         await self.store.record(
             record.id,
             new=new,
@@ -315,8 +319,22 @@ class Scheduler:
             completed_at=self.clock() if done else None,
             lease_owner=self.settings.owner,
             release=release,
+            events=pass_events(before, status, new),
+            outbox=self._notices(record, run, phase_of(before)),
         )
         observe(self.metrics, run, new, done)
+
+    def _notices(self, record: RunRecord, run: AnalysisRun, previous: str) -> list[NewNotification]:
+        """What to notify of this pass; a fault here is logged and never stops the pass."""
+        if self.notifications is None:
+            return []
+        try:
+            return self.notifications.phase_change(
+                run, uid=record.id, previous=previous, now=self.clock()
+            )
+        except Exception:
+            log.exception("run %s: planning its notifications failed; none sent", record.id)
+            return []
 
 
 def _completed(run: AnalysisRun) -> bool:

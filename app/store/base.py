@@ -78,15 +78,28 @@ def when(value: datetime) -> datetime:
 
 
 class StoreBase:
-    """The engine and the clock; `clock` is injected so tests control time."""
+    """The engine and the clock; `clock` is injected so tests control time. `signal` hears,
+    after the commit, that this store wrote `"events"` or `"outbox"` rows (the streams and the
+    notification worker of this process wake at once instead of at their next poll)."""
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        clock: Callable[[], datetime],
+        signal: Callable[[str], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._clock = clock
+        self._on_commit = signal
         self._serialise = engine.dialect.name == "sqlite"
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
+
+    def _signal(self, topic: str) -> None:
+        if self._on_commit is not None:
+            self._on_commit(topic)
 
     @asynccontextmanager
     async def _begin(self) -> AsyncIterator[AsyncConnection]:

@@ -10,7 +10,7 @@ same statement that ends it: a judgement is finished once, by its claimant.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +19,8 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from app.store.base import StoreBase, dump, load, utc, when
-from app.store.records import JudgementRecord, NewJudgement
+from app.store.outbox import insert_notifications
+from app.store.records import JudgementRecord, NewJudgement, NewNotification
 from app.store.schema import judgements
 
 __all__ = ["RUNNING", "JudgementQueries"]
@@ -153,8 +154,10 @@ class JudgementQueries(StoreBase):
         error: str | None,
         score: float | None = None,
         classification: str | None = None,
+        outbox: Sequence[NewNotification] = (),
     ) -> bool:
-        """Write the outcome and end the claim, only while `owner` holds it; False otherwise."""
+        """Write the outcome and end the claim, only while `owner` holds it; False otherwise.
+        `outbox`: the notifications of the outcome, queued in the same transaction."""
         async with self._begin() as conn:
             changed = await conn.execute(
                 update(judgements)
@@ -171,6 +174,10 @@ class JudgementQueries(StoreBase):
                     claim_expires_at=None,
                 )
             )
+            if changed.rowcount > 0:
+                await insert_notifications(conn, outbox, now=self._clock())
+        if outbox and changed.rowcount > 0:
+            self._signal("outbox")
         return changed.rowcount > 0
 
     async def release_claims(self, *, owner: str | None) -> None:

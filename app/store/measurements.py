@@ -1,5 +1,7 @@
 """Measurement queries: a pass's measurements written together with the status they lead to
-(and only while the writer still holds the run's lease), and read back a page at a time."""
+(and only while the writer still holds the run's lease), and read back a page at a time. The
+same transaction appends the pass's events and queues its notifications, so a reader of the
+event stream never sees a measurement that is not stored, nor misses one that is."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from app.core.text import scrub_text
 from app.store.base import StoreBase, dump, load, utc
 from app.store.errors import DuplicateMeasurement, LeaseLost
-from app.store.records import MeasurementRecord, NewMeasurement
+from app.store.events import append_events
+from app.store.outbox import insert_notifications
+from app.store.records import MeasurementRecord, NewEvent, NewMeasurement, NewNotification
 from app.store.schema import measurements, runs
 
 __all__ = ["REPLACED_TEXT", "MeasurementQueries"]
@@ -76,8 +80,11 @@ class MeasurementQueries(StoreBase):
         completed_at: datetime | None = None,
         lease_owner: str | None = None,
         release: bool = False,
+        events: Sequence[NewEvent] = (),
+        outbox: Sequence[NewNotification] = (),
     ) -> None:
-        """Store measurements and the status that follows from them, in one transaction.
+        """Store measurements and the status that follows from them, in one transaction, with
+        the events they make and the notifications they announce.
 
         With `lease_owner`, the write happens only while that owner still holds the run's lease;
         otherwise `LeaseLost` is raised and nothing is written. `release` hands the lease back
@@ -100,15 +107,31 @@ class MeasurementQueries(StoreBase):
                         completed_at=completed_at,
                         **({"lease_owner": None, "lease_expires_at": None} if release else {}),
                     )
+                    .returning(runs.c.namespace, runs.c.name)
                 )
-                if changed.rowcount != 1:
+                held = changed.one_or_none()
+                if held is None:
                     raise LeaseLost(f"run {run_id} is no longer held by {lease_owner}")
                 if new:
                     await conn.execute(insert(measurements), [_row(run_id, m) for m in new])
+                await insert_notifications(conn, outbox, now=now)
+                await append_events(
+                    conn,
+                    run_id=run_id,
+                    namespace=held.namespace,
+                    name=held.name,
+                    new=events,
+                    status=status,
+                    now=now,
+                )
         except IntegrityError:
             raise DuplicateMeasurement(
                 f"run {run_id} already has a measurement with one of these sequence numbers"
             ) from None
+        if events:
+            self._signal("events")
+        if outbox:
+            self._signal("outbox")
 
     async def measurements(
         self,

@@ -9,11 +9,15 @@ from typing import Any
 
 __all__ = [
     "CanaryConfigRecord",
+    "EventRecord",
     "JudgementRecord",
     "MeasurementRecord",
+    "NewEvent",
     "NewJudgement",
     "NewMeasurement",
+    "NewNotification",
     "NewRun",
+    "NotificationRecord",
     "RunRecord",
     "TemplateRecord",
 ]
@@ -39,6 +43,7 @@ class NewRun:
     status: Mapping[str, Any]
     phase: str
     labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
     next_reconcile_at: datetime | None = None
 
 
@@ -56,6 +61,7 @@ class RunRecord:
     updated_at: datetime
     completed_at: datetime | None
     next_reconcile_at: datetime | None
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +79,47 @@ class NewMeasurement:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MeasurementRecord(NewMeasurement):
     run_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewEvent:
+    """An event of one run, before the store adds what it knows: the run's name, its status
+    summary as written in the same transaction, and the time (`at`)."""
+
+    kind: str  # measurement | phase | run
+    metric: str | None
+    phase: str
+    message: str = ""
+    measurement: Mapping[str, Any] | None = None
+    #: The metric's result after this event (name, phase, counts), for metric events.
+    metric_result: Mapping[str, Any] | None = None
+    #: More keys of the event's data (`previousPhase`, `action`).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventRecord:
+    id: int
+    run_id: str
+    namespace: str
+    name: str
+    kind: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewNotification:
+    key: str  # the idempotency key: one row per key, however often it is enqueued
+    receiver: str
+    kind: str  # phase | judgement
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationRecord(NewNotification):
+    id: int
+    attempts: int
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from app.core.text import scrub_text
 from app.store.base import StoreBase, dump, load, utc, when
 from app.store.errors import NameTaken
-from app.store.records import NewRun, RunRecord
-from app.store.schema import measurements, run_labels, runs
+from app.store.events import append_events
+from app.store.records import NewEvent, NewRun, RunRecord
+from app.store.schema import events, measurements, run_labels, runs
 
 __all__ = ["LabelRequirement", "RunQueries", "run_record"]
 
@@ -30,6 +31,7 @@ def run_record(row: RowMapping) -> RunRecord:
         namespace=row["namespace"],
         name=row["name"],
         labels=load(row["labels"], what=f"labels of run {row['id']}"),
+        annotations=load(row["annotations"], what=f"annotations of run {row['id']}"),
         spec=load(row["spec"], what=f"spec of run {row['id']}"),
         status=load(row["status"], what=f"status of run {row['id']}"),
         phase=row["phase"],
@@ -61,6 +63,7 @@ class RunQueries(StoreBase):
                         namespace=run.namespace,
                         name=run.name,
                         labels=dump(labels),
+                        annotations=dump(dict(run.annotations)),
                         spec=dump(run.spec),
                         status=dump(run.status),
                         phase=run.phase,
@@ -75,6 +78,15 @@ class RunQueries(StoreBase):
                         insert(run_labels),
                         [{"run_id": run.id, "key": k, "value": v} for k, v in labels.items()],
                     )
+                await append_events(
+                    conn,
+                    run_id=run.id,
+                    namespace=run.namespace,
+                    name=run.name,
+                    new=[_lifecycle("created", run.phase)],
+                    status=run.status,
+                    now=now,
+                )
         except IntegrityError:
             if idempotency_key is not None:  # a concurrent retry with the same key won the race
                 existing = await self._run_where(runs.c.idempotency_key == idempotency_key)
@@ -84,6 +96,7 @@ class RunQueries(StoreBase):
                 f"analysisrun {run.namespace}/{run.name} exists already; choose another "
                 "metadata.name or use metadata.generateName"
             ) from None
+        self._signal("events")
         created = await self._run_where(runs.c.id == run.id)
         assert created is not None
         return created, True
@@ -175,19 +188,38 @@ class RunQueries(StoreBase):
             return utc((await conn.execute(query)).scalar())
 
     async def delete_run(self, *, namespace: str, name: str) -> bool:
+        """Delete the run with its measurements and events; one event says it was deleted."""
         async with self._begin() as conn:
-            run_id = (
+            found = (
                 await conn.execute(
-                    select(runs.c.id).where(runs.c.namespace == namespace, runs.c.name == name)
+                    select(runs.c.id, runs.c.phase, runs.c.status).where(
+                        runs.c.namespace == namespace, runs.c.name == name
+                    )
                 )
-            ).scalar_one_or_none()
-            if run_id is None:
+            ).one_or_none()
+            if found is None:
                 return False
+            run_id = found.id
             # Explicit, not only ON DELETE CASCADE: SQLite enforces that only with a pragma.
             await conn.execute(delete(measurements).where(measurements.c.run_id == run_id))
             await conn.execute(delete(run_labels).where(run_labels.c.run_id == run_id))
             await conn.execute(delete(runs).where(runs.c.id == run_id))
+            await conn.execute(delete(events).where(events.c.run_id == run_id))
+            await append_events(
+                conn,
+                run_id=run_id,
+                namespace=namespace,
+                name=name,
+                new=[_lifecycle("deleted", found.phase)],
+                status=load(found.status, what=f"status of run {run_id}"),
+                now=self._clock(),
+            )
+        self._signal("events")
         return True
+
+
+def _lifecycle(action: str, phase: str) -> NewEvent:
+    return NewEvent(kind="run", metric=None, phase=phase, extra={"action": action})
 
 
 def _label_clause(key: str, operator: str, values: tuple[str, ...]) -> Any:

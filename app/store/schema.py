@@ -8,6 +8,13 @@
 - `measurements`: append-only, one row per provider call, unique per (run, metric, seq), with the
   raw value the provider returned. A run's status is written in the same transaction as the
   measurement it follows from, so a crash never leaves one without the other.
+- `events`: what the event streams serve, one row per measurement, phase change and run created
+  or deleted, written in the transaction that makes it true. Its id orders every event of every
+  run (SQLite's AUTOINCREMENT never reuses one; PostgreSQL's writers take an advisory lock
+  before they insert, so ids become visible in their order).
+- `notifications`: the outbox of notifications to deliver, written with the phase change they
+  announce and delivered by a worker (one replica each, by lease), retried until delivered or
+  given up.
 - `canary_configs`: Kayenta canary configs as given, by (namespace, name), each with the id
   Kayenta's API knows it by (stable across replacements).
 - `judgements`: one row per canary judgement (a Kayenta execution, or a `judge` metric's
@@ -36,9 +43,11 @@ from sqlalchemy import (
 
 __all__ = [
     "canary_configs",
+    "events",
     "judgements",
     "measurements",
     "metadata",
+    "notifications",
     "run_labels",
     "runs",
     "templates",
@@ -72,6 +81,7 @@ runs = Table(
     Column("namespace", String(NAME), nullable=False),
     Column("name", String(NAME), nullable=False),
     Column("labels", Text, nullable=False),  # JSON object
+    Column("annotations", Text, nullable=False, server_default="{}"),  # JSON object
     Column("spec", Text, nullable=False),  # AnalysisRun spec JSON, as submitted
     Column("status", Text, nullable=False),  # AnalysisRun status JSON, Argo's shape
     Column("phase", String(16), nullable=False),
@@ -115,6 +125,48 @@ measurements = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("run_id", "metric", "seq", name="uq_measurements_run_metric_seq"),
 )
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    # No foreign key: a run's deletion is itself an event, kept after the run is gone.
+    Column("run_id", String(36), nullable=False),
+    Column("namespace", String(NAME), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("kind", String(16), nullable=False),  # measurement | phase | run
+    Column("data", Text, nullable=False),  # the JSON the stream sends, "at" included
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("ix_events_run", events.c.run_id, events.c.id)
+Index("ix_events_created", events.c.created_at)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),  # the idempotency key, the same on every attempt
+    Column("receiver", String(NAME), nullable=False),
+    Column("kind", String(32), nullable=False),  # phase | judgement
+    Column("payload", Text, nullable=False),  # JSON: what the receiver's format is made from
+    Column("state", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("lease_owner", String(255), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("key", name="uq_notifications_key"),
+)
+Index(
+    "ix_notifications_due",
+    notifications.c.receiver,
+    notifications.c.state,
+    notifications.c.next_attempt_at,
+)
+Index("ix_notifications_created", notifications.c.created_at)
 
 # Kayenta's ids are strings of its own choosing (UUIDs); a config copied from Kayenta keeps its.
 CANARY_ID = 64

@@ -2,8 +2,9 @@
 
 `SqlStore` is the one object the service holds; its queries live by subject in
 `app.store.templates`, `app.store.runs`, `app.store.measurements`, `app.store.leases`,
-`app.store.canaryconfigs` and `app.store.judgements`, over
-the engine, clock and write transaction of `app.store.base`.
+`app.store.canaryconfigs`, `app.store.judgements`, `app.store.events` (what the event streams
+read) and `app.store.outbox` (notifications to deliver), over the engine, clock and write
+transaction of `app.store.base`.
 
 Writes that belong together share a transaction: a run's status moves on only in the transaction
 that stores the measurements it follows from, and a measurement row is unique per
@@ -13,9 +14,11 @@ that stores the measurements it follows from, and a measurement row is unique pe
 from __future__ import annotations
 
 from app.store.canaryconfigs import CanaryConfigQueries
+from app.store.events import EventQueries
 from app.store.judgements import JudgementQueries
 from app.store.leases import LeaseQueries
 from app.store.measurements import MeasurementQueries
+from app.store.outbox import NotificationQueries
 from app.store.runs import RunQueries
 from app.store.templates import TemplateQueries
 
@@ -29,6 +32,8 @@ class SqlStore(
     LeaseQueries,
     CanaryConfigQueries,
     JudgementQueries,
+    EventQueries,
+    NotificationQueries,
 ):
-    """Templates, runs, measurements, leases, canary configs and judgements. `clock` is
-    injected so tests control time."""
+    """Templates, runs, measurements, leases, canary configs, judgements, events and
+    notifications. `clock` is injected so tests control time."""
