@@ -4,6 +4,7 @@ the CLI's), so a test checks the wire format rather than augur's reading of it."
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,9 +50,13 @@ def read_stream(
     headers: Mapping[str, str] | None = None,
     stop: Callable[[Stream], bool] | None = None,
     timeout: float = 30.0,
+    deadline: float = 60.0,
 ) -> Stream:
-    """Read `url` until the server ends the stream or `stop(stream so far)` holds."""
+    """Read `url` until the server ends the stream or `stop(stream so far)` holds; fail after
+    `deadline` seconds (heartbeats keep a stream open forever, so a `stop` that never holds
+    would otherwise hang the suite)."""
     fields: dict[str, str] = {}
+    give_up = time.monotonic() + deadline
     with httpx.stream("GET", url, headers=dict(headers or {}), timeout=timeout) as reply:
         stream = Stream(reply.status_code)
         if reply.status_code != 200:
@@ -75,5 +80,7 @@ def read_stream(
                 fields = {}
             if stop is not None and stop(stream):
                 return stream
+            if time.monotonic() > give_up:
+                raise AssertionError(f"{url}: no end after {deadline} s; so far {stream.labels}")
     stream.ended = True
     return stream

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
+from app.api.deps import visible_namespaces
 from app.api.problems import install
 from app.api.session import (
     SESSION_COOKIE,
@@ -83,8 +84,9 @@ async def stream_app() -> AsyncIterator[httpx.AsyncClient]:
         return {"namespace": namespace}
 
     @app.get("/api/v1/events", dependencies=[StreamReader])
-    async def all_events() -> dict[str, str]:
-        return {"ok": "yes"}
+    async def all_events(request: Request) -> dict[str, list[str] | None]:
+        namespaces = visible_namespaces(request)  # None: every namespace
+        return {"namespaces": None if namespaces is None else sorted(namespaces)}
 
     @app.post("/api/v1/namespaces/{namespace}/events", dependencies=[StreamReader])
     async def posted(namespace: str) -> dict[str, str]:
@@ -110,22 +112,16 @@ async def stream_app() -> AsyncIterator[httpx.AsyncClient]:
             403,
             'the token is limited to namespaces team-a; namespace "team-b" is not one of them',
         ),
-        (
-            "GET",
-            "/api/v1/events",
-            TEAM_A,
-            "cookie",
-            403,
-            "the token is limited to namespaces team-a; cluster-wide endpoints",
-        ),
+        # a namespace-limited token follows every run of its own namespaces
+        ("GET", "/api/v1/events", TEAM_A, "cookie", 200, None),
         (
             "GET",
             "/api/v1/events",
             None,
             "none",
             401,
-            "this endpoint needs a token: send an Authorization: Bearer header, or log in at "
-            "/ui/login",
+            "this endpoint needs a token: send an Authorization: Bearer header or ?token=, or "
+            "log in at /ui/login",
         ),
         (
             "GET",
@@ -172,5 +168,7 @@ async def test_the_streams_take_the_session_cookie_for_reads(
         headers["authorization"] = f"Bearer {token}"
     answer = await stream_app.request(method, path, headers=headers)
     assert answer.status_code == status, answer.text
+    if path == "/api/v1/events" and status == 200:
+        assert answer.json() == {"namespaces": ["team-a"] if token == TEAM_A else None}
     if detail is not None:
         assert answer.json()["detail"].startswith(detail)
