@@ -126,8 +126,10 @@ def test_the_token_comes_from_a_file_or_the_environment(tmp_path: Path) -> None:
         args = ["get", "run", "reviews", "-n", "bookinfo", "-w", "--server", served.base_url]
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN + "\n")
-        assert runner.invoke(cli, [*args, "--token-file", str(token_file)]).exit_code == 0
-        assert runner.invoke(cli, args, env={"AUGUR_TOKEN": TOKEN}).exit_code == 0
+        from_file = runner.invoke(cli, [*args, "--token-file", str(token_file)])
+        assert from_file.exit_code == 0, from_file.stderr
+        from_env = runner.invoke(cli, args, env={"AUGUR_TOKEN": TOKEN})
+        assert from_env.exit_code == 0, from_env.stderr
         refused = runner.invoke(cli, args, env={"AUGUR_TOKEN": ""})
     assert refused.exit_code == 64
     assert refused.stderr == (
