@@ -31,6 +31,7 @@ ENTRY_POINT_GROUP = "augur.providers"
 BUILTIN: Mapping[str, str] = {
     "datadog": "providers.datadog:DatadogProvider",
     "influxdb": "providers.influxdb:InfluxdbProvider",
+    "kayenta": "providers.kayenta:KayentaProvider",
     "newRelic": "providers.newrelic:NewRelicProvider",
     "cloudWatch": "providers.cloudwatch:CloudWatchProvider",
     "graphite": "providers.graphite:GraphiteProvider",
