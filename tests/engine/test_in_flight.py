@@ -18,6 +18,7 @@ import yaml
 
 from app.cli.local import run_locally
 from app.engine.runner import Runner, VirtualClock, provider_cache
+from app.service.checks import run_check
 from app.service.submit import build_run, check_run, read_documents
 from app.spec.models import AnalysisRun
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
@@ -163,3 +164,21 @@ async def test_terminating_leaves_the_in_flight_measurement_as_argo_does(
     assert run.status is not None
     assert (run.status.phase, run.status.message) == (Phase.SUCCESSFUL, "Run Terminated")
     assert last(run.status) == in_flight
+
+
+async def test_a_one_off_check_says_it_cannot_wait_for_a_verdict(
+    kayenta_server: FakeKayenta,
+) -> None:
+    kayenta_server.play(LOOKUP, START_JOB)
+    metric = kayenta_run(kayenta_server.base_url).spec.metrics[0]
+    block = metric.provider.model_dump(by_alias=True, exclude_none=True)
+    window = {"start": "2026-11-29T11:00:00Z", "end": "2026-11-29T12:00:00Z"}
+    for side in ("controlScope", "experimentScope"):  # a check has no metric interval
+        block["kayenta"]["scopes"][0][side].update(window)
+    async with httpx.AsyncClient() as http:
+        outcome = await run_check(block, condition="", http=http, now=START)
+    assert outcome.error == (
+        "provider 'kayenta' answers later, when its upstream has finished: a check measures "
+        "once, so run it in an AnalysisRun (augur run)"
+    )
+    assert outcome.phase is None
