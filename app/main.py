@@ -146,6 +146,7 @@ def create_app(
                 lease=timedelta(seconds=settings.lease_seconds),
                 max_concurrent=settings.max_concurrent_measurements,
                 per_address=settings.per_address_concurrency,
+                poll_interval=timedelta(seconds=settings.kayenta_poll_seconds),
             ),
             clock=clock,
             http=scheduler_http,

@@ -21,23 +21,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
 from providers.client import GuardedClient
+from providers.errors import ProviderError
 
 __all__ = [
+    "DEFAULT_POLL_INTERVAL",
     "NO_CREDENTIALS",
     "Credentials",
+    "InFlight",
     "MeasureContext",
     "Measured",
+    "Outcome",
     "Provider",
     "ProviderFactory",
     "insecure_client",
     "metric_metadata",
+    "resume_measurement",
 ]
+
+#: How long a provider whose upstream works on its own (Argo's ``kayenta``) waits before it asks
+#: again: Argo's 15 s. The host may shorten it (``AUGUR_KAYENTA_POLL_SECONDS``).
+DEFAULT_POLL_INTERVAL = timedelta(seconds=15)
 
 
 class Credentials(Protocol):
@@ -102,6 +111,12 @@ class MeasureContext:
     namespace: str = ""
     #: Secrets and environment, for providers that read credentials as Argo's do.
     credentials: Credentials = NO_CREDENTIALS
+    #: The metric's ``interval`` as written (Argo's kayenta starts its window that long ago).
+    interval: str = ""
+    #: The run's ``status.startedAt`` (Argo's kayenta ``lookback``); None before the first pass.
+    run_started_at: datetime | None = None
+    #: How long to wait before polling an upstream that is still working (:class:`InFlight`).
+    poll_interval: timedelta = DEFAULT_POLL_INTERVAL
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.utcoffset() is None:
@@ -137,6 +152,24 @@ class Measured:
     #: providers store the value before they evaluate, so their Error measurements keep it;
     #: the others clear it.
     keep_value_on_error: bool = False
+    #: The phase the provider itself decided (``Successful``, ``Failed``, ``Inconclusive``):
+    #: Argo's kayenta maps its score to a phase by its thresholds and ignores the conditions.
+    #: Empty (every other provider): the engine judges ``result`` with the conditions.
+    phase: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InFlight:
+    """A measurement the upstream is still working on: Argo's ``Running`` with ``resumeAt``.
+
+    The engine stores it as a Running measurement (``metadata`` included, so it survives a
+    restart of the host) and, at or after ``resume_at``, calls the provider's ``resume`` with
+    that metadata, until the answer is a :class:`Measured`. A provider that returns one from
+    ``measure`` must define ``resume`` (see :func:`resume_measurement`).
+    """
+
+    metadata: Mapping[str, str]
+    resume_at: datetime
 
 
 @runtime_checkable
@@ -148,8 +181,9 @@ class Provider(Protocol):
         """The provider key as written in templates (``skywalking``, ``org/name`` for plugins)."""
         ...
 
-    async def measure(self, ctx: MeasureContext) -> Measured:
-        """Fetch once. Raises ``ProviderError`` (never anything else on upstream trouble)."""
+    async def measure(self, ctx: MeasureContext) -> Measured | InFlight:
+        """Fetch once, or start work the upstream finishes later (:class:`InFlight`). Raises
+        ``ProviderError`` (never anything else on upstream trouble)."""
         ...
 
     async def check(self) -> None:
@@ -183,3 +217,24 @@ def metric_metadata(provider: object) -> dict[str, str]:
     defines ``metric_metadata()``; for the others, plugins included, it is empty."""
     method = getattr(provider, "metric_metadata", None)
     return dict(method()) if callable(method) else {}
+
+
+#: What ``measure`` and ``resume`` answer: a finished fetch, or work still in flight.
+Outcome = Measured | InFlight
+
+
+async def resume_measurement(
+    provider: object, ctx: MeasureContext, metadata: Mapping[str, str]
+) -> Outcome:
+    """Argo's ``Resume``: ask again about a measurement left :class:`InFlight`, given the
+    metadata it was stored with. A provider that starts such work defines
+    ``async resume(ctx, metadata)``; the others never leave one, so one found (a store written
+    by another provider version, say) is an error, not a hang."""
+    method = getattr(provider, "resume", None)
+    if not callable(method):
+        kind = getattr(provider, "kind", type(provider).__name__)
+        raise ProviderError(
+            f"provider {kind!r} cannot resume a measurement left running", provider=str(kind)
+        )
+    answer: Measured | InFlight = await method(ctx, metadata)
+    return answer

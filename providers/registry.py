@@ -31,6 +31,7 @@ ENTRY_POINT_GROUP = "augur.providers"
 BUILTIN: Mapping[str, str] = {
     "datadog": "providers.datadog:DatadogProvider",
     "influxdb": "providers.influxdb:InfluxdbProvider",
+    "kayenta": "providers.kayenta:KayentaProvider",
     "newRelic": "providers.newrelic:NewRelicProvider",
     "cloudWatch": "providers.cloudwatch:CloudWatchProvider",
     "graphite": "providers.graphite:GraphiteProvider",
@@ -41,20 +42,19 @@ BUILTIN: Mapping[str, str] = {
     "web": "providers.web:WebProvider",
 }
 
-#: Argo Rollouts provider keys that augur recognises but does not implement.
-ARGO_ONLY = frozenset(
-    {
-        "cloudWatch",
-        "graphite",
-        "influxdb",
-        "job",
-        "kayenta",
-        "newRelic",
-        "prometheus",
-        "wavefront",
-        "web",
-    }
-    - set(BUILTIN)
+#: Argo Rollouts provider keys that augur recognises but cannot run, and why: what to use instead.
+ARGO_ONLY: Mapping[str, str] = {
+    "job": (
+        "provider.job: Argo's job provider starts a Kubernetes Job and reads its outcome, which "
+        "needs a cluster and Argo's controller; augur runs outside both. Run the check as a "
+        "service and ask it with the web provider (provider.web: url, jsonPath, conditions on "
+        'its answer), or write an augur provider plugin (README, "Provider plugins")'
+    ),
+}
+_PLUGIN_HELP = (
+    "Argo's metric plugins are Go binaries that Argo's controller downloads and loads, so "
+    "augur cannot run them; an augur provider plugin is a Python package that registers a "
+    f'factory under the entry-point group {ENTRY_POINT_GROUP!r} (README, "Provider plugins")'
 )
 
 
@@ -83,8 +83,8 @@ def _load_plugin(name: str, plugins: Mapping[str, Any] | None) -> ProviderFactor
     if name not in installed:
         known = ", ".join(sorted(installed)) or "none"
         raise ConfigError(
-            f"unknown plugin provider {name!r}; installed plugins: {known} "
-            f"(entry-point group {ENTRY_POINT_GROUP!r})",
+            f"provider.plugin: no augur provider plugin {name!r} is installed (installed: "
+            f"{known}). {_PLUGIN_HELP}",
             provider=f"plugin:{name}",
         )
     candidate = installed[name]
@@ -140,9 +140,5 @@ def build(
     if key in BUILTIN:
         return _load_builtin(key)(config, http=http)
     if key in ARGO_ONLY:
-        raise ConfigError(
-            f"provider {key!r} is an Argo Rollouts provider that augur does not support; "
-            f"known providers: {known}",
-            provider=key,
-        )
+        raise ConfigError(ARGO_ONLY[key], provider=key)
     raise ConfigError(f"unknown provider {key!r}; known providers: {known}", provider=key)

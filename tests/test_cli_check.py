@@ -106,6 +106,7 @@ def test_providers_lists_the_built_ins_and_augurs_own() -> None:
     result = runner.invoke(cli, ["providers"])
     built_in = sorted([*BUILTIN, "judge"])  # judge: augur's own, built by app.service
     assert result.stdout.splitlines()[: len(built_in)] == built_in
+    assert "kayenta" in built_in  # Argo's client of Kayenta, built in like the others
 
 
 @pytest.mark.parametrize(

@@ -121,8 +121,8 @@ def test_validate_reports_every_condition_problem_with_a_caret(tmp_path: Path) -
         pytest.param(
             [SERVICE_ARG],
             {"provider": {"job": {"spec": {"template": {}}}}},
-            "spec.metrics[0].provider: provider 'job' is an Argo Rollouts provider that "
-            "augur does not support",
+            "spec.metrics[0].provider: provider.job: Argo's job provider starts a Kubernetes Job "
+            "and reads its outcome, which needs a cluster and Argo's controller",
             id="unsupported-provider",
         ),
         pytest.param(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from app.spec.args import DirectorySecrets
 from app.spec.models import AnalysisRun
 from app.spec.secrets import ProviderCredentials, SecretsDir
 from providers import registry
-from providers.base import Provider, ProviderFactory
+from providers.base import DEFAULT_POLL_INTERVAL, Provider, ProviderFactory
 
 __all__ = ["local_providers", "provider_checker", "run_locally"]
 
@@ -34,6 +34,14 @@ def local_providers(*, running: bool = True) -> dict[str, ProviderFactory]:
     except ValidationError:  # a setting of the server's that is wrong: `augur serve` says so
         addresses = {}
     return judge_providers(store=None, addresses=addresses, stored_elsewhere=not running)
+
+
+def _poll_interval() -> timedelta:
+    """`AUGUR_KAYENTA_POLL_SECONDS`, as the server reads it (Argo's 15 s by default)."""
+    try:
+        return timedelta(seconds=Settings().kayenta_poll_seconds)
+    except ValidationError:  # `augur serve` says what is wrong with the server's settings
+        return DEFAULT_POLL_INTERVAL
 
 
 async def run_locally(
@@ -64,6 +72,7 @@ async def run_locally(
             secrets=DirectorySecrets(secrets_dir, namespace) if secrets_dir else None,
             credentials=local_credentials(secrets_dir, namespace),
             on_status=on_status,
+            poll_interval=_poll_interval(),
         )
         try:
             return await runner.run(run)

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     per_address_concurrency: int = Field(
         default=8, ge=1, description="Measurements in flight at once against one upstream address."
     )
+    kayenta_poll_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description=(
+            "How long a kayenta measurement waits before it asks Kayenta again whether the "
+            "canary execution is complete (Argo's 15 s; shorter for tests)."
+        ),
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest request body accepted."
     )

@@ -30,6 +30,7 @@ from app.spec.errors import ArgError, SpecError
 from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
 from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
+from providers.base import InFlight, Measured
 
 __all__ = [
     "METRIC_TERMINATED",
@@ -39,11 +40,13 @@ __all__ = [
     "Plan",
     "ReconcileResult",
     "complete_reconcile",
+    "decided",
     "error_measurement",
     "fail_run",
     "judge",
     "plan_reconcile",
     "record_measurement",
+    "running",
 ]
 
 UNABLE_TO_RESOLVE = "Unable to resolve metric arguments: "
@@ -104,6 +107,38 @@ def error_measurement(
     if metadata:
         update["metadata"] = dict(metadata)
     return base.model_copy(update=update)
+
+
+def running(in_flight: InFlight, *, started_at: datetime) -> Measurement:
+    """Work the provider's upstream goes on with (Argo's Running, ``resumeAt``): kept in the
+    run's status with the provider's metadata, and resumed at ``resume_at``, after a restart
+    too."""
+    return Measurement(
+        phase=Phase.RUNNING,
+        started_at=started_at,
+        metadata=dict(in_flight.metadata) or None,
+        resume_at=in_flight.resume_at,
+    )
+
+
+_DECIDED = frozenset({Phase.SUCCESSFUL.value, Phase.FAILED.value, Phase.INCONCLUSIVE.value})
+
+
+def decided(measured: Measured, started_at: datetime, finished_at: datetime) -> Measurement:
+    """A measurement whose phase the provider decided (Argo's kayenta: its score against its
+    thresholds); the conditions are not evaluated, as Argo does not. A phase that is not a
+    verdict is the provider's bug, recorded as an Error."""
+    phase = Phase(measured.phase) if measured.phase in _DECIDED else None
+    if phase is None:
+        message = f"provider decided phase {measured.phase!r}; want one of {sorted(_DECIDED)}"
+        return error_measurement(message, started_at=started_at)
+    return Measurement(
+        phase=phase,
+        value=measured.value,
+        started_at=started_at,
+        finished_at=finished_at,
+        metadata=dict(measured.metadata) or None,
+    )
 
 
 def judge(

@@ -24,10 +24,12 @@ from app.engine.reconcile import (
     Outcome,
     ReconcileResult,
     complete_reconcile,
+    decided,
     error_measurement,
     fail_run,
     judge,
     plan_reconcile,
+    running,
 )
 from app.engine.schedule import MetricTask
 from app.expr import Limits
@@ -37,7 +39,15 @@ from app.spec.load import PreparedSpec, prepare_run_spec
 from app.spec.models import AnalysisRun, AnalysisRunSpec, Metric
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus
-from providers.base import NO_CREDENTIALS, MeasureContext, Provider, metric_metadata
+from providers.base import (
+    DEFAULT_POLL_INTERVAL,
+    NO_CREDENTIALS,
+    InFlight,
+    MeasureContext,
+    Provider,
+    metric_metadata,
+    resume_measurement,
+)
 from providers.errors import ProviderError
 
 __all__ = [
@@ -124,6 +134,8 @@ class Runner:
     limits: Limits | None = None
     #: Where measurements are judged: in place here, off the event loop in the server.
     judging: Judging = inline
+    #: How long a provider whose upstream is still working waits before it asks again.
+    poll_interval: timedelta = DEFAULT_POLL_INTERVAL
     _conditions: dict[tuple[str, str], Conditions] = field(default_factory=dict)
     _prepared: tuple[AnalysisRunSpec, PreparedSpec] | None = None
 
@@ -161,7 +173,11 @@ class Runner:
         outcomes = await asyncio.gather(
             *(
                 self._measure(
-                    task, metric, attempts_of(plan.status, metric.name), run.metadata.namespace
+                    task,
+                    metric,
+                    attempts_of(plan.status, metric.name),
+                    plan.status,
+                    run.metadata.namespace,
                 )
                 for task, metric in zip(plan.tasks, resolved, strict=True)
             )
@@ -174,35 +190,51 @@ class Runner:
         return run.model_copy(update={"status": result.status}), result
 
     async def _measure(
-        self, task: MetricTask, metric: Metric, attempt: int, namespace: str
+        self, task: MetricTask, metric: Metric, attempt: int, status: AnalysisRunStatus, ns: str
     ) -> Outcome:
         started = self.clock.now()
         if task.kind == "terminate" and task.in_flight is not None:
-            # augur's providers answer synchronously; nothing is ever left in flight to stop.
+            # Argo's Terminate of kayenta (the only provider here that leaves work in flight)
+            # returns the measurement unchanged: the upstream's job is not cancelled.
             return Outcome(task, task.in_flight)
+        in_flight = task.in_flight if task.kind == "resume" else None
+        if in_flight is not None and in_flight.started_at is not None:
+            started = in_flight.started_at
         metadata: dict[str, str] = {}  # Argo's GetMetadata, for the metric's result
         try:
             provider = self.providers(metric)
             metadata = metric_metadata(provider)
             _, config = metric.provider.body()
-            measured = await provider.measure(
-                MeasureContext(
-                    now=started,
-                    metric_name=metric.name,
-                    config=config,
-                    run_name=self.run_name,
-                    attempt=attempt,
-                    namespace=namespace,
-                    credentials=self.credentials or NO_CREDENTIALS,
-                )
+            ctx = MeasureContext(
+                now=self.clock.now(),
+                metric_name=metric.name,
+                config=config,
+                run_name=self.run_name,
+                attempt=attempt,
+                namespace=ns,
+                credentials=self.credentials or NO_CREDENTIALS,
+                interval=metric.interval,
+                run_started_at=status.started_at,
+                poll_interval=self.poll_interval,
             )
+            if in_flight is not None:
+                measured = await resume_measurement(provider, ctx, in_flight.metadata or {})
+            else:
+                measured = await provider.measure(ctx)
         except ProviderError as exc:
-            failed = error_measurement(str(exc), started_at=started, metadata=exc.metadata)
+            failed = error_measurement(
+                str(exc), started_at=started, in_flight=in_flight, metadata=exc.metadata
+            )
             return Outcome(task, failed, metadata=metadata)
         except Exception as exc:  # a plugin's bug must not stop the loop: record it instead
             message = f"provider failed: {type(exc).__name__}: {exc}"
-            return Outcome(task, error_measurement(message, started_at=started))
+            failed = error_measurement(message, started_at=started, in_flight=in_flight)
+            return Outcome(task, failed)
+        if isinstance(measured, InFlight):
+            return Outcome(task, running(measured, started_at=started), metadata=metadata)
         conditions, finished = self.conditions(metric), self.clock.now()
+        if measured.phase:  # the provider decided (Argo's kayenta): no condition is evaluated
+            return Outcome(task, decided(measured, started, finished), metadata=metadata)
         measurement = await self.judging(
             lambda: judge(
                 typed_result(measured.result, measured.go_type),

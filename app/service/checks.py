@@ -24,7 +24,7 @@ from app.spec.args import redact
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import Phase
 from providers import registry
-from providers.base import NO_CREDENTIALS, MeasureContext
+from providers.base import NO_CREDENTIALS, InFlight, MeasureContext
 from providers.errors import ConfigError, ProviderError
 
 __all__ = [
@@ -226,6 +226,13 @@ async def run_check(
         )
     finally:
         await provider.aclose()
+    if isinstance(measured, InFlight):  # Argo's kayenta: its verdict comes from a later poll
+        return CheckOutcome(
+            provider=kind,
+            error=f"provider {kind!r} answers later, when its upstream has finished: "
+            "a check measures once, so run it in an AnalysisRun (augur run)",
+            phase=Phase.ERROR if condition else None,
+        )
     outcome = CheckOutcome(
         provider=kind,
         result=measured.result,

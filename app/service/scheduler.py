@@ -42,6 +42,7 @@ from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
 from app.store.records import NewMeasurement, NewNotification, RunRecord
 from app.store.sql import SqlStore
+from providers import base as contract
 from providers import registry
 from providers.base import MeasureContext, Measured, Provider, ProviderFactory, metric_metadata
 
@@ -70,6 +71,8 @@ class SchedulerSettings:
     poll: float = 1.0
     max_concurrent: int = 64
     per_address: int = 8
+    #: How long a provider whose upstream is still working waits to ask again (Argo's 15 s).
+    poll_interval: timedelta = contract.DEFAULT_POLL_INTERVAL
 
 
 class _WallClock:
@@ -95,10 +98,14 @@ class _Limited:
     def kind(self) -> str:
         return self.inner.kind
 
-    async def measure(self, ctx: MeasureContext) -> Measured:
+    async def measure(self, ctx: MeasureContext) -> Measured | contract.InFlight:
         async with self.slots, self.address:
             with self.metrics.measurement_latency.labels(provider=self.kind).time():
                 return await self.inner.measure(ctx)
+
+    async def resume(self, ctx: MeasureContext, meta: Mapping[str, str]) -> contract.Outcome:
+        async with self.slots, self.address:
+            return await contract.resume_measurement(self.inner, ctx, meta)
 
     async def check(self) -> None:
         await self.inner.check()
@@ -283,6 +290,7 @@ class Scheduler:
             run_name=f"{run.metadata.namespace}/{run.metadata.name}",
             limits=self.limits,
             judging=self.judging,
+            poll_interval=self.settings.poll_interval,
             _conditions=self._conditions,
         )
 

@@ -106,7 +106,8 @@ REFUSED = [
     pytest.param(
         {"spec": {"metrics": [{"name": "m", "provider": {"job": {"spec": {"template": {}}}}}]}},
         "spec.metrics[0].provider",
-        "provider 'job' is an Argo Rollouts provider that augur does not support",
+        "provider.job: Argo's job provider starts a Kubernetes Job and reads its outcome, which "
+        "needs a cluster and Argo's controller; augur runs outside both.",
         id="unsupported-provider",
     ),
     pytest.param(
@@ -118,7 +119,7 @@ REFUSED = [
     pytest.param(
         {"spec": {"metrics": [{"name": "m", "provider": {"plugin": {"acme/nosuch": {}}}}]}},
         "spec.metrics[0].provider",
-        "unknown plugin provider 'acme/nosuch'; installed plugins: ",
+        "provider.plugin: no augur provider plugin 'acme/nosuch' is installed (installed: ",
         id="unknown-plugin",
     ),
     pytest.param(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from providers.registry import BUILTIN
+from providers.registry import ARGO_ONLY
 from tests.api.conftest import NS, Client, replay_metric, template
 
 APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
@@ -103,8 +103,7 @@ APDEX = template(replay_metric(1.0), args=[{"name": "service-name"}])
                 },
                 {
                     "field": "spec.metrics[1].provider",
-                    "message": "provider 'job' is an Argo Rollouts provider that augur does not "
-                    f"support; known providers: {', '.join(sorted([*BUILTIN, 'judge']))}",
+                    "message": ARGO_ONLY["job"],
                 },
             ],
             id="every-problem-at-once",

@@ -34,6 +34,7 @@ TEMPLATE_ARGS: dict[str, dict[str, str]] = {
     "loq-error-rate": {"service-name": "reviews"},
     "cloudwatch-success-rate": {},
     "graphite-success-rate": {"service-name": "reviews"},
+    "kayenta-canary": {"baseline": "reviews|bookinfo|cp-cluster-1|-", "canary": SERVICE},
     "augur-gate": {
         "rollout": "reviews",
         "revision": "6d4f8b9c7",

@@ -83,8 +83,11 @@ KNOWN = ", ".join([*sorted(BUILTIN), "plugin:acme/echo"])
         ),
         pytest.param(
             {"job": {}},
-            "provider 'job' is an Argo Rollouts provider that "
-            f"augur does not support; known providers: {KNOWN}",
+            "provider.job: Argo's job provider starts a Kubernetes Job and reads its outcome, "
+            "which needs a cluster and Argo's controller; augur runs outside both. Run the check "
+            "as a service and ask it with the web provider (provider.web: url, jsonPath, "
+            "conditions on its answer), or write an augur provider plugin "
+            '(README, "Provider plugins")',
             "job",
             id="argo-only",
         ),
@@ -102,8 +105,11 @@ KNOWN = ", ".join([*sorted(BUILTIN), "plugin:acme/echo"])
         ),
         pytest.param(
             {"plugin": {"acme/nope": {}}},
-            "unknown plugin provider 'acme/nope'; "
-            "installed plugins: acme/echo (entry-point group 'augur.providers')",
+            "provider.plugin: no augur provider plugin 'acme/nope' is installed (installed: "
+            "acme/echo). Argo's metric plugins are Go binaries that Argo's controller downloads "
+            "and loads, so augur cannot run them; an augur provider plugin is a Python package "
+            "that registers a factory under the entry-point group 'augur.providers' "
+            '(README, "Provider plugins")',
             "plugin:acme/nope",
             id="unknown-plugin",
         ),
