@@ -92,6 +92,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # The API and the scheduler write through engines of their own: on a loaded machine one may
+    # wait past sqlite3's 5 s default for the other's commit, and "database is locked" would
+    # answer a create with 503. A writer waits for the lock instead (reads never wait in WAL).
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
