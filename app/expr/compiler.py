@@ -14,13 +14,12 @@ gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Em
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from typing import cast
 
 from . import nodes as n
 from .argo import ARGO_FUNCTIONS
 from .checker import Checked
-from .errors import ExprSyntaxError
+from .entry import Generated, Runner, exec_code, sites_of
 from .gen_builtins import emit_builtin
 from .gen_emitter import Emitter
 from .gen_operators import emit_binary, emit_unary
@@ -166,34 +165,24 @@ class _Gen(Emitter):
         return "(" + ", ".join(self.emit(i) for i in node.nodes) + ")[-1]"
 
 
-def generate(
-    tree: n.Node, checked: Checked, *, names: list[str], source: str
-) -> Callable[..., Any]:
-    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree."""
+def generate(tree: n.Node, checked: Checked, *, names: list[str], source: str) -> Runner:
+    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree; its
+    ``generated`` attribute is what entry.make_entry builds the typed entry from."""
     gen = _Gen(checked, names)
     body = gen.emit(tree)
-    params = "".join(f", _e{i}" for i in range(len(names)))
-    # In parentheses: the marks' line breaks are then only line joins.
-    code = f"def _expr(_st{params}):\n    return (\n{body}\n)\n"
+    generated = Generated(
+        body=body,
+        hoisted=tuple(gen.hoisted),
+        names=tuple(names),
+        consts=gen.consts,
+        sites=tuple(gen.sites),
+        source=source,
+    )
+    code = generated.runner_code()
     namespace = dict(NAMESPACE)
     namespace.update(gen.consts)
-    try:
-        compiled = compile(code, "<expr>", "exec")
-        exec(compiled, namespace)  # noqa: S102 - source built only from escaped literals/names
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        raise ExprSyntaxError(
-            "expression nested too deeply", source=source, line=1, column=1
-        ) from None
-    fn: Callable[..., Any] = namespace["_expr"]
-    fn.sites = _sites(code, gen.sites)  # type: ignore[attr-defined]
-    return fn
-
-
-def _sites(code: str, sites: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
-    """Line of the generated source -> the site whose marked call starts on it."""
-    found: dict[int, tuple[str, int, int]] = {}
-    for number, line in enumerate(code.split("\n"), start=1):
-        _, mark, index = line.rpartition("#@")
-        if mark and index.isdigit():
-            found[number + 1] = sites[int(index)]
-    return found
+    exec_code(code, namespace, source)
+    fn = namespace["_expr"]
+    fn.sites = sites_of(code, generated.sites)
+    fn.generated = generated
+    return cast(Runner, fn)

@@ -44,6 +44,8 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
             loop = f"for {i}, {p} in _enumerate({source})"
         else:
             loop = f"for {p} in {source}"
+        if name in _VERDICTS and g.depth == 0 and not g.scopes:
+            return _hoisted(g, node, name, test, loop.replace(source, "_c"), source)
         code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
         return g.mark(node, name) + code
     if name == "count":
@@ -65,6 +67,28 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
     if name in BUDGETED:
         return f"{g.mark(node, name)}_f_{name}(_st, {', '.join(emitted)})"
     return f"_f_{name}({', '.join(emitted)})"
+
+
+#: name -> (what the test decides: return this when it is True, else when the loop ends)
+_VERDICTS = {"all": ("not ", "False", "True"), "any": ("", "True", "False"),
+             "none": ("", "False", "True")}  # fmt: skip
+
+
+def _hoisted(g: Emitter, node: n.Builtin, name: str, test: str, loop: str, source: str) -> str:
+    """A loop outside any predicate or ``let`` as a module-level function of the generated
+    code: a ``for`` statement that returns at its verdict, not a generator ``all()`` resumes
+    per item. It takes the run's Budget, the items and the environment's values; its ``for``
+    line and its test are marked, so a budget that runs out in it is located as before."""
+    negate, hit, end = _VERDICTS[name]
+    fn = g.fresh("L")
+    env = "".join(f", _e{i}" for i in range(len(g.env_names)))
+    g.hoisted.append(
+        f"def {fn}(_st, _c{env}):  {g.mark(node, name)}"
+        f"    {loop}:\n"
+        f"        if {negate}({g.mark(node, name)}{test}\n): return {hit}\n"
+        f"    return {end}\n"
+    )
+    return f"{fn}(_st, {source}{env})"
 
 
 #: Each predicate builtin as one Python comprehension: ``test`` is the predicate as a bool,

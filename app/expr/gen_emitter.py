@@ -80,6 +80,8 @@ class Emitter:
         self.nilable: set[str] = set()
         # (what, line, column) of each call that charges the budget, by its ``#@<n>`` mark.
         self.sites: list[tuple[str, int, int]] = []
+        # Module-level functions of the generated code (gen_builtins' top-level loops).
+        self.hoisted: list[str] = []
 
     def mark(self, node: n.Node, what: str) -> str:
         """Start a line for a call that charges the budget on behalf of ``node``."""

@@ -19,8 +19,8 @@ from . import types as t
 from .checker import check
 from .compiler import generate
 from .cost import check_cost
+from .entry import Runner, fail, make_entry, not_bool
 from .errors import (
-    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprRuntimeError,
@@ -29,11 +29,11 @@ from .errors import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
-from .runtime import Budget, goname
+from .runtime import Budget
 
 __all__ = ["Program", "compile_program", "compile_tree"]
 
-_Runner = Callable[..., Any]
+_Runner = Runner
 
 
 def _fold(tree: n.Node, source: str) -> None:
@@ -74,6 +74,10 @@ class Program:
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
         self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), first=True)
+        # ``evaluate_bool`` is an attribute, not a method: the general path until values of
+        # plain types arrive, then their typed entry (entry.py), which calls back on a miss.
+        self._entered = False
+        self.evaluate_bool: Callable[[Mapping[str, Any]], bool] = self._evaluate_bool
 
     def _build(self, signature: tuple[t.Type, ...], *, first: bool = False) -> _Runner:
         try:
@@ -128,45 +132,36 @@ class Program:
         """The value for ``env``; ``budget`` lets several runs share one step budget."""
         values = tuple([env.get(name) for name in self.names])
         runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
+        if budget is None and runner.generated.budgeted:
+            budget = Budget(self.limits)
         try:
-            return runner(budget or Budget(self.limits), *values)
-        except ExprBudgetError as exc:
-            raise located(exc, runner, self.source) from None
-        except ExprError:
-            raise
-        except RecursionError:
-            raise ExprRuntimeError("expression nested too deeply") from None
-        except MemoryError:
-            raise ExprRuntimeError("memory budget exceeded") from None
+            return runner(budget, *values)
         except Exception as exc:
-            raise ExprRuntimeError(f"{type(exc).__name__}: {exc}") from None
+            fail(exc, runner.sites, self.source)
 
-    def evaluate_bool(self, env: Mapping[str, Any]) -> bool:
+    def _evaluate_bool(self, env: Mapping[str, Any]) -> bool:
+        """The general path; the first values of plain types also get their typed entry."""
+        if not self._entered:
+            values = tuple([env.get(name) for name in self.names])
+            key = tuple(map(type, values))
+            if all(k in t.PLAIN_TYPES for k in key):
+                runner = self._lookup(values)
+                self._entered = True
+                self.evaluate_bool = make_entry(
+                    runner.generated,
+                    runner.__globals__,
+                    guards=key,
+                    limits=self.limits,
+                    miss=self._evaluate_bool,
+                )
+                return self.evaluate_bool(env)
         value = self.run(env)
         if value is True or value is False:
             return value
-        raise ExprRuntimeError(f"expected bool, but got {goname(value)}")
+        not_bool(value)
 
     def __repr__(self) -> str:
         return f"Program({self.source!r})"
-
-
-def located(exc: ExprBudgetError, runner: _Runner, source: str) -> ExprBudgetError:
-    """``exc`` naming the part of the condition whose call was running when the budget ran out:
-    the innermost frame of generated code says the line, the runner's ``sites`` what is there."""
-    if exc.line:
-        return exc
-    line, tb = 0, exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<expr>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    site = getattr(runner, "sites", {}).get(line)
-    if site is None:
-        return exc
-    what, at_line, at_column = site
-    message = f"{exc.message} at {what} ({at_line}:{at_column})"
-    return ExprBudgetError(message, source=source, line=at_line, column=at_column)
 
 
 def compile_program(
