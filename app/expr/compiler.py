@@ -14,6 +14,7 @@ gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Em
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import cast
 
 from . import nodes as n
@@ -21,9 +22,10 @@ from .argo import ARGO_FUNCTIONS
 from .checker import Checked
 from .entry import Generated, Runner, exec_code, sites_of
 from .gen_builtins import emit_builtin
-from .gen_emitter import Emitter
+from .gen_emitter import LOGIC, Emitter
 from .gen_operators import emit_binary, emit_unary
 from .support import NAMESPACE
+from .types import Float64List
 
 __all__ = ["generate"]
 
@@ -94,11 +96,29 @@ class _Gen(Emitter):
         key = self.emit(node.prop)
         if node.optional:
             return f"{self.mark(node, '?.')}_ofetch({obj}, {key}, _st)"
+        cls = self.exact(node.obj)
         if isinstance(node.prop, n.String):
-            if obj.isidentifier():
-                # Inline the common case (a JSON object) to save a call per item.
-                return f"({obj}.get({key}) if _type({obj}) is _dict else _fetch({obj}, {key}))"
-            return f"_fetchs({obj}, {key})"
+            if cls is dict:
+                return f"{obj}.get({key})"
+            # Inline the common case (a JSON object) to save a call per item.
+            test = "_type({first}) is _dict"
+            fast = self.guard(obj, test, f"{{x}}.get({key})", f"_fetch({{x}}, {key})")
+            return fast or f"_fetchs({obj}, {key})"
+        if isinstance(node.prop, n.Int):
+            # A list at an index in range; only a string's index charges (it may encode it).
+            k = node.prop.value
+            where = f"{k} < _len({{x}})" if k >= 0 else f"{-k} <= _len({{x}})"
+            if cls is list or cls is Float64List:
+                # A list's truth is its being non-empty: cheaper than a call of len.
+                where = obj if k in (0, -1) else where.format(x=obj)
+                return f"({obj}[{k}] if {where} else _fetch({obj}, {k}))"
+            slow = f"_fetch({{x}}, {k})"
+            if self.kind(node.obj) != "array":
+                slow = f"{self.mark(node, '[]')}_fetch({{x}}, {k}, _st)"
+            test = "(_type({first}) is _list or _type({x}) is _f64) and " + where
+            fast = self.guard(obj, test, f"{{x}}[{k}]", slow)
+            if fast is not None:
+                return fast
         return f"{self.mark(node, '[]')}_fetch({obj}, {key}, _st)"
 
     def e_slice(self, node: n.Slice) -> str:
@@ -127,7 +147,8 @@ class _Gen(Emitter):
                 if fast:
                     return f"({tmp} if _type({tmp} := {args[0]}) is _float else {slow})"
                 return slow
-            return f"_argo_{callee.name}({', '.join(args)})"
+            inline = _argo_fast(self, callee.name, node.args, args)
+            return inline or f"_argo_{callee.name}({', '.join(args)})"
         if isinstance(callee, n.Member) and callee.method:
             obj = self.emit(callee.obj)
             prop = self.emit(callee.prop)
@@ -165,10 +186,62 @@ class _Gen(Emitter):
         return "(" + ", ".join(self.emit(i) for i in node.nodes) + ")[-1]"
 
 
-def generate(tree: n.Node, checked: Checked, *, names: list[str], source: str) -> Runner:
+_COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
+
+
+def certain_bool(node: n.Node) -> bool:
+    """Whether the code generated for ``node`` certainly yields a bool, so the typed entry
+    need not check it. Stricter than ``Emitter.is_bool``: it follows what ``_logic`` emits
+    (``x && true`` is ``x``, whatever ``x`` is), and trusts only comparisons, ``!``, the
+    verdict loops and the constants."""
+    if isinstance(node, n.Bool):
+        return True
+    if isinstance(node, n.Unary):
+        return node.op in ("!", "not")
+    if isinstance(node, n.Builtin):
+        return node.name in ("all", "any", "none") and len(node.args) == 2
+    if isinstance(node, n.Conditional):
+        return certain_bool(node.then) and certain_bool(node.otherwise)
+    if not isinstance(node, n.Binary):
+        return False
+    if node.op in _COMPARISONS:
+        return True
+    if node.op not in LOGIC:
+        return False
+    for side, other in ((node.right, node.left), (node.left, node.right)):
+        if isinstance(side, n.Bool):  # folded away: the other side, or a constant
+            return certain_bool(other) if side.value == (LOGIC[node.op] == "and") else True
+    return certain_bool(node.right)  # ``bool(left) and/or right`` yields ``right`` as it is
+
+
+_PURE = (n.Identifier, n.Nil, n.Bool, n.Int, n.Float, n.String)
+
+
+def _argo_fast(g: _Gen, name: str, nodes: list[n.Node], args: list[str]) -> str | None:
+    """Argo's helpers inline where the arguments allow: ``isNaN``/``isInf`` of a float, and
+    ``default`` (which returns the environment's ``result`` unless it is nil) when its
+    arguments are names or literals, whose evaluation can neither fail nor cost."""
+    if name in ("isNaN", "isInf") and len(args) == 1:
+        test = "_type({first}) is _float"
+        fast = "({x} != {x})" if name == "isNaN" else "_isinf({x})"  # NaN alone differs from itself
+        return g.guard(args[0], test, fast, f"_argo_{name}({{x}})")
+    if name == "default" and len(args) == 3 and all(isinstance(a, _PURE) for a in nodes):
+        return f"({args[2]} if {args[0]} is None else {args[0]})"
+    return None
+
+
+def generate(
+    tree: n.Node,
+    checked: Checked,
+    *,
+    names: list[str],
+    source: str,
+    classes: Mapping[str, type] | None = None,
+) -> Runner:
     """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree; its
-    ``generated`` attribute is what entry.make_entry builds the typed entry from."""
-    gen = _Gen(checked, names)
+    ``generated`` attribute is what entry.make_entry builds the typed entry from. ``classes``:
+    the Python class of each value, where the caller checks it (the typed entry)."""
+    gen = _Gen(checked, names, classes)
     body = gen.emit(tree)
     generated = Generated(
         body=body,
@@ -176,6 +249,7 @@ def generate(tree: n.Node, checked: Checked, *, names: list[str], source: str) -
         names=tuple(names),
         consts=gen.consts,
         sites=tuple(gen.sites),
+        is_bool=certain_bool(tree),
         source=source,
     )
     code = generated.runner_code()

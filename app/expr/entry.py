@@ -56,6 +56,7 @@ class Generated:
     names: tuple[str, ...]
     consts: Mapping[str, Any]
     sites: tuple[tuple[str, int, int], ...]  # by the ``#@<n>`` marks in body and hoisted
+    is_bool: bool  # the body certainly yields a bool (compiler.certain_bool)
     source: str
 
     @property
@@ -69,18 +70,24 @@ class Generated:
         return "".join(self.hoisted) + f"def _expr(_st{params}):\n    return (\n{self.body}\n)\n"
 
     def entry_code(self) -> str:
-        reads = "".join(f"    _e{i} = _env.get({name!r})\n" for i, name in enumerate(self.names))
+        # A subscript is cheaper than ``get``; a missing name goes the general way (nil).
+        reads = "".join(f"        _e{i} = _env[{name!r}]\n" for i, name in enumerate(self.names))
         guard = " or ".join(f"_type(_e{i}) is not _g{i}" for i in range(len(self.names)))
-        lines = [reads]
+        lines = [f"    try:\n{reads}    except _KeyError:\n        return _miss(_env)\n"]
+        if not self.names:
+            lines = []
         if guard:
             lines.append(f"    if {guard}:\n        return _miss(_env)\n")
         if self.budgeted:
             lines.append("    _st = _Budget(_limits)\n")
-        lines.append(f"    try:\n        _r = (\n{self.body}\n)\n")
+        if self.is_bool:
+            lines.append(f"    try:\n        return (\n{self.body}\n)\n")
+        else:
+            lines.append(f"    try:\n        _r = (\n{self.body}\n)\n")
         lines.append("    except _Exception as _x:\n        _fail(_x, _sites, _source)\n")
-        # Checked even where the checker says bool: ``x && true`` folds to ``x``.
-        lines.append("    if _r is True or _r is False:\n        return _r\n")
-        lines.append("    _not_bool(_r)\n")
+        if not self.is_bool:
+            lines.append("    if _r is True or _r is False:\n        return _r\n")
+            lines.append("    _not_bool(_r)\n")
         return "".join(self.hoisted) + "def _entry(_env):\n" + "".join(lines)
 
 
@@ -131,6 +138,7 @@ def make_entry(
         _Budget=Budget,
         _limits=limits,
         _Exception=Exception,
+        _KeyError=KeyError,
         _fail=fail,
         _not_bool=not_bool,
         _sites=sites_of(code, generated.sites),

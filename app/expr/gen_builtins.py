@@ -30,7 +30,9 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
     args = node.args
     if name in ("all", "any", "none", "one", "filter", "map", "count", "sum", "find",
                 "findIndex", "findLast", "findLastIndex") and len(args) >= 2:  # fmt: skip
-        coll = g.emit_iterable(args[0])
+        hoist = name in _VERDICTS and g.depth == 0 and not g.scopes
+        # A hoisted loop's items are an argument, not a comprehension's iterable.
+        coll = g.emit(args[0]) if hoist else g.emit_iterable(args[0])
         pred = args[1]
         body, depth = g.predicate(pred)
         body_node = pred.body if isinstance(pred, n.Predicate) else pred
@@ -44,7 +46,7 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
             loop = f"for {i}, {p} in _enumerate({source})"
         else:
             loop = f"for {p} in {source}"
-        if name in _VERDICTS and g.depth == 0 and not g.scopes:
+        if hoist:
             return _hoisted(g, node, name, test, loop.replace(source, "_c"), source)
         code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
         return g.mark(node, name) + code
@@ -64,6 +66,14 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
         call = f"_f_{name}(_st, {coll}, lambda {params}: {body}{rest}, weight={weight(args[1])})"
         return g.mark(node, name) + call
     emitted = [g.emit(a) for a in args]
+    if name == "len" and len(emitted) == 1:
+        # Go's len of a slice or a map is Python's; text and the rest go to the builtin.
+        if g.exact(args[0]) in (list, dict):
+            return f"_len({emitted[0]})"
+        test = "_type({first}) is _list or _type({x}) is _dict"
+        fast = g.guard(emitted[0], test, "_len({x})", "_f_len({x})")
+        if fast is not None:
+            return fast
     if name in BUDGETED:
         return f"{g.mark(node, name)}_f_{name}(_st, {', '.join(emitted)})"
     return f"_f_{name}({', '.join(emitted)})"

@@ -57,6 +57,19 @@ def _fold(tree: n.Node, source: str) -> None:
 class Program:
     """A compiled condition. Thread-safe for concurrent ``run`` calls (the cache only grows)."""
 
+    # Slots: ``evaluate_bool`` is read on every judgement, and a slot is the cheapest read.
+    __slots__ = (
+        "_cache",
+        "_entered",
+        "_fast",
+        "_generic",
+        "_tree",
+        "evaluate_bool",
+        "limits",
+        "names",
+        "source",
+    )
+
     def __init__(
         self,
         source: str,
@@ -79,7 +92,13 @@ class Program:
         self._entered = False
         self.evaluate_bool: Callable[[Mapping[str, Any]], bool] = self._evaluate_bool
 
-    def _build(self, signature: tuple[t.Type, ...], *, first: bool = False) -> _Runner:
+    def _build(
+        self,
+        signature: tuple[t.Type, ...],
+        *,
+        first: bool = False,
+        classes: Mapping[str, type] | None = None,
+    ) -> _Runner:
         try:
             # The checker rewrites nodes in place (literal conversions), so each build checks
             # a fresh tree: parsed again, or a copy of the one handed in.
@@ -92,7 +111,7 @@ class Program:
             _fold(tree, self.source)
             if first:  # what it certainly costs does not depend on the types of the values
                 check_cost(tree, source=self.source, limits=self.limits)
-            return generate(tree, checked, names=self.names, source=self.source)
+            return generate(tree, checked, names=self.names, source=self.source, classes=classes)
         except ExprError:
             raise
         except RecursionError:
@@ -145,8 +164,11 @@ class Program:
             values = tuple([env.get(name) for name in self.names])
             key = tuple(map(type, values))
             if all(k in t.PLAIN_TYPES for k in key):
-                runner = self._lookup(values)
+                self._lookup(values)  # a type error the values reveal is raised as from run
                 self._entered = True
+                # Generated again, knowing each value's class: the entry checks them.
+                signature = tuple(t.type_of_value(v) for v in values)
+                runner = self._build(signature, classes=dict(zip(self.names, key, strict=True)))
                 self.evaluate_bool = make_entry(
                     runner.generated,
                     runner.__globals__,
