@@ -9,6 +9,7 @@ starts a marked line (``Emitter.mark``).
 from __future__ import annotations
 
 from . import nodes as n
+from .budget import CHUNK
 from .builtins import BUDGETED
 from .gen_emitter import Emitter, weight
 
@@ -47,7 +48,7 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
         else:
             loop = f"for {p} in {source}"
         if hoist:
-            return _hoisted(g, node, name, test, loop.replace(source, "_c"), source)
+            return _hoisted(g, node, test, loop.replace(source, "_c"), coll, weight(pred))
         code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
         return g.mark(node, name) + code
     if name == "count":
@@ -84,21 +85,29 @@ _VERDICTS = {"all": ("not ", "False", "True"), "any": ("", "True", "False"),
              "none": ("", "False", "True")}  # fmt: skip
 
 
-def _hoisted(g: Emitter, node: n.Builtin, name: str, test: str, loop: str, source: str) -> str:
+def _hoisted(g: Emitter, node: n.Builtin, test: str, loop: str, coll: str, steps: int) -> str:
     """A loop outside any predicate or ``let`` as a module-level function of the generated
     code: a ``for`` statement that returns at its verdict, not a generator ``all()`` resumes
-    per item. It takes the run's Budget, the items and the environment's values; its ``for``
-    line and its test are marked, so a budget that runs out in it is located as before."""
+    per item. It takes the run's Budget, the items and the environment's values, and charges
+    a list of up to ``CHUNK`` items itself, as ``_iter`` would (anything else goes through
+    ``_iter``). Every line that can spend the budget follows a marked one, so a budget that
+    runs out in it is located as before."""
+    name = node.name
     negate, hit, end = _VERDICTS[name]
     fn = g.fresh("L")
     env = "".join(f", _e{i}" for i in range(len(g.env_names)))
+    short = f"(_type(_c) is _list or _type(_c) is _f64) and _len(_c) <= {CHUNK}"
     g.hoisted.append(
         f"def {fn}(_st, _c{env}):  {g.mark(node, name)}"
+        f"    if {short}:  {g.mark(node, name)}"
+        f"        _charge(_st, _len(_c) * {steps})\n"
+        f"    else:  {g.mark(node, name)}"
+        f"        _c = _iter(_st, _c, {name!r}, {steps})  {g.mark(node, name)}"
         f"    {loop}:\n"
         f"        if {negate}({g.mark(node, name)}{test}\n): return {hit}\n"
         f"    return {end}\n"
     )
-    return f"{fn}(_st, {source}{env})"
+    return f"{fn}(_st, {coll}{env})"
 
 
 #: Each predicate builtin as one Python comprehension: ``test`` is the predicate as a bool,
