@@ -7,6 +7,11 @@ reach each chunk of their collection (``coerce.loop_items``), which keeps per-it
 zero; the function's ``sites`` attribute maps a line of its source to the part of the condition
 whose call starts there (``Emitter.mark``), so a budget that runs out can be located.
 
+Where a value's kind is not certain, the common case is tested and done inline, the helper with
+Go's semantics and messages called otherwise (``Emitter.guard``): a float against a number
+literal, a JSON object's key, a list's index, ``isNaN`` of a float. Where the caller checks each
+value's class (the typed entry of entry.py, ``classes``), those tests go too.
+
 This module emits leaves, names, access, Argo's calls and ``let``; operators are emitted by
 gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Emitter``.
 """

@@ -3,18 +3,20 @@
 A measurement judges its condition with ``evaluate_bool({"result": value})`` and, run after
 run, hands it values of the same Python types. Going through ``Program.run`` for that meant a
 tuple of the values, a tuple of their types, a cache lookup, a Budget and two method calls:
-about 1.2 µs, where a hand-written ``result >= 0.95`` takes 0.05 µs. So, the first time a
-program meets values of plain types (types.PLAIN_TYPES), it builds a second function from the
-same generated body, ``_entry(env)``, and makes it the program's ``evaluate_bool``:
+about 0.9 µs, where a hand-written ``result >= 0.95`` takes 0.03 µs (docs/performance.md). So,
+the first time a program meets values of plain types (types.PLAIN_TYPES), it generates the
+condition again, knowing each value's class, as ``_entry(env)``, and makes that the program's
+``evaluate_bool``:
 
 - it reads each name from ``env`` and checks each value's class is the one it was built for;
   any other class goes back to the program's general path (``_miss``), so nothing is assumed;
-- it builds a Budget only when the body has something to charge (a loop, a text operation,
-  an index into a value of unknown kind ...): a condition that has none is bounded by its own
-  size, which ``Limits.max_nodes`` caps, and the cost check has refused the rest at compile
-  time;
-- the body is inlined, so one Python call does the whole evaluation; its bool is returned,
-  anything else refused as the general path refuses it;
+- it builds a Budget only when the code has something to charge (a loop, a text operation,
+  an index into a value of unknown kind ...): every helper whose work grows with its operands
+  takes the Budget (support.py), so code that never names it does work bounded by the
+  condition's own size, which ``Limits.max_nodes`` caps;
+- the body is inlined, so one Python call does the whole evaluation; its value is returned
+  when it is a bool (unchecked where ``compiler.certain_bool`` proves it one), anything else
+  refused as the general path refuses it;
 - a failure is mapped exactly as ``Program.run`` maps it (``fail``).
 
 Loops that sit at the top of a condition (``all``/``any``/``none`` not inside another

@@ -1,9 +1,10 @@
-"""Code generation for builtin calls; predicate builtins become inline generator loops.
+"""Code generation for builtin calls; predicate builtins become inline comprehensions, and
+``all``/``any``/``none`` outside any predicate or ``let`` module-level ``for`` loops.
 
 It works on an ``Emitter`` (gen_emitter.py), not on the compiler, and reads which builtins
 take the run's Budget from the builtins' own table, so neither stage imports the other. A loop
 hands ``_iter`` its predicate's weight (steps per item), and every call that charges the budget
-starts a marked line (``Emitter.mark``).
+starts a marked line (``Emitter.mark``). ``len`` of a list or a map is Python's ``len``.
 """
 
 from __future__ import annotations

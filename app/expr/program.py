@@ -57,19 +57,6 @@ def _fold(tree: n.Node, source: str) -> None:
 class Program:
     """A compiled condition. Thread-safe for concurrent ``run`` calls (the cache only grows)."""
 
-    # Slots: ``evaluate_bool`` is read on every judgement, and a slot is the cheapest read.
-    __slots__ = (
-        "_cache",
-        "_entered",
-        "_fast",
-        "_generic",
-        "_tree",
-        "evaluate_bool",
-        "limits",
-        "names",
-        "source",
-    )
-
     def __init__(
         self,
         source: str,
