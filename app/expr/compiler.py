@@ -32,7 +32,7 @@ from .gen_operators import emit_binary, emit_unary
 from .support import NAMESPACE
 from .types import Float64List
 
-__all__ = ["generate"]
+__all__ = ["certain_bool", "emit", "generate"]
 
 
 class _Gen(Emitter):
@@ -235,20 +235,19 @@ def _argo_fast(g: _Gen, name: str, nodes: list[n.Node], args: list[str]) -> str 
     return None
 
 
-def generate(
+def emit(
     tree: n.Node,
     checked: Checked,
     *,
     names: list[str],
     source: str,
     classes: Mapping[str, type] | None = None,
-) -> Runner:
-    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree; its
-    ``generated`` attribute is what entry.make_entry builds the typed entry from. ``classes``:
-    the Python class of each value, where the caller checks it (the typed entry)."""
+) -> Generated:
+    """The Python code for a checked tree, not yet compiled. ``classes``: the Python class of
+    each value, where the caller checks it (the typed entry of entry.py)."""
     gen = _Gen(checked, names, classes)
     body = gen.emit(tree)
-    generated = Generated(
+    return Generated(
         body=body,
         hoisted=tuple(gen.hoisted),
         names=tuple(names),
@@ -257,9 +256,15 @@ def generate(
         is_bool=certain_bool(tree),
         source=source,
     )
+
+
+def generate(tree: n.Node, checked: Checked, *, names: list[str], source: str) -> Runner:
+    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree; its
+    ``generated`` attribute is the code it was compiled from."""
+    generated = emit(tree, checked, names=names, source=source)
     code = generated.runner_code()
     namespace = dict(NAMESPACE)
-    namespace.update(gen.consts)
+    namespace.update(generated.consts)
     exec_code(code, namespace, source)
     fn = namespace["_expr"]
     fn.sites = sites_of(code, generated.sites)

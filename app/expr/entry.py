@@ -34,6 +34,7 @@ from typing import Any, NoReturn, Protocol
 from .errors import ExprBudgetError, ExprError, ExprRuntimeError, ExprSyntaxError
 from .limits import Limits
 from .runtime import Budget, goname
+from .support import NAMESPACE
 
 __all__ = [
     "Generated",
@@ -125,7 +126,6 @@ def sites_of(code: str, sites: tuple[tuple[str, int, int], ...]) -> _Sites:
 
 def make_entry(
     generated: Generated,
-    namespace: Mapping[str, Any],
     *,
     guards: tuple[type, ...],
     limits: Limits,
@@ -133,7 +133,8 @@ def make_entry(
 ) -> Callable[[Mapping[str, Any]], bool]:
     """``evaluate_bool`` for values of exactly the classes ``guards``, one per name."""
     code = generated.entry_code()
-    scope = dict(namespace)
+    scope = dict(NAMESPACE)
+    scope.update(generated.consts)
     scope.update({f"_g{i}": kind for i, kind in enumerate(guards)})
     scope.update(
         _miss=miss,

@@ -10,7 +10,6 @@ starts a marked line (``Emitter.mark``). ``len`` of a list or a map is Python's 
 from __future__ import annotations
 
 from . import nodes as n
-from .budget import CHUNK
 from .builtins import BUDGETED
 from .gen_emitter import Emitter, weight
 
@@ -90,21 +89,15 @@ def _hoisted(g: Emitter, node: n.Builtin, test: str, loop: str, coll: str, steps
     """A loop outside any predicate or ``let`` as a module-level function of the generated
     code: a ``for`` statement that returns at its verdict, not a generator ``all()`` resumes
     per item. It takes the run's Budget, the items and the environment's values, and charges
-    a list of up to ``CHUNK`` items itself, as ``_iter`` would (anything else goes through
-    ``_iter``). Every line that can spend the budget follows a marked one, so a budget that
-    runs out in it is located as before."""
+    for the items through ``_iter`` as the comprehension would. Every line that can spend the
+    budget follows a marked one, so a budget that runs out in it is located as before."""
     name = node.name
     negate, hit, end = _VERDICTS[name]
     fn = g.fresh("L")
     env = "".join(f", _e{i}" for i in range(len(g.env_names)))
-    short = f"(_type(_c) is _list or _type(_c) is _f64) and _len(_c) <= {CHUNK}"
     g.hoisted.append(
         f"def {fn}(_st, _c{env}):  {g.mark(node, name)}"
-        f"    if {short}:  {g.mark(node, name)}"
-        f"        _charge(_st, _len(_c) * {steps})\n"
-        f"    else:  {g.mark(node, name)}"
-        f"        _c = _iter(_st, _c, {name!r}, {steps})  {g.mark(node, name)}"
-        f"    {loop}:\n"
+        f"    {loop.replace('_c', f'_iter(_st, _c, {name!r}, {steps})')}:\n"
         f"        if {negate}({g.mark(node, name)}{test}\n): return {hit}\n"
         f"    return {end}\n"
     )

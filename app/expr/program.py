@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from . import nodes as n
 from . import types as t
-from .checker import check
-from .compiler import generate
+from .checker import Checked, check
+from .compiler import emit, generate
 from .cost import check_cost
 from .entry import Runner, fail, make_entry, not_bool
 from .errors import (
@@ -34,6 +34,7 @@ from .runtime import Budget
 __all__ = ["Program", "compile_program", "compile_tree"]
 
 _Runner = Runner
+_T = TypeVar("_T")
 
 
 def _fold(tree: n.Node, source: str) -> None:
@@ -73,19 +74,21 @@ class Program:
         self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
-        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), first=True)
+        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), self._runner, first=True)
         # ``evaluate_bool`` is an attribute, not a method: the general path until values of
         # plain types arrive, then their typed entry (entry.py), which calls back on a miss.
         self._entered = False
+        self._seen: tuple[type, ...] | None = None  # the classes of the last plain values
         self.evaluate_bool: Callable[[Mapping[str, Any]], bool] = self._evaluate_bool
 
     def _build(
         self,
         signature: tuple[t.Type, ...],
+        make: Callable[[n.Node, Checked], _T],
         *,
         first: bool = False,
-        classes: Mapping[str, type] | None = None,
-    ) -> _Runner:
+    ) -> _T:
+        """``make`` applied to the tree checked against ``signature``."""
         try:
             # The checker rewrites nodes in place (literal conversions), so each build checks
             # a fresh tree: parsed again, or a copy of the one handed in.
@@ -98,7 +101,7 @@ class Program:
             _fold(tree, self.source)
             if first:  # what it certainly costs does not depend on the types of the values
                 check_cost(tree, source=self.source, limits=self.limits)
-            return generate(tree, checked, names=self.names, source=self.source, classes=classes)
+            return make(tree, checked)
         except ExprError:
             raise
         except RecursionError:
@@ -106,11 +109,14 @@ class Program:
         except Exception as exc:  # the contract: only ExprError escapes, even on a bug
             raise ExprCompileError(f"internal error: {type(exc).__name__}: {exc}") from None
 
+    def _runner(self, tree: n.Node, checked: Checked) -> _Runner:
+        return generate(tree, checked, names=self.names, source=self.source)
+
     def specialise(self, signature: tuple[t.Type, ...]) -> _Runner:
         entry = self._cache.get(signature)
         if entry is None:
             try:
-                entry = self._build(signature)
+                entry = self._build(signature, self._runner)
             except ExprCompileError as exc:
                 entry = exc
             if len(self._cache) < 64:
@@ -146,28 +152,36 @@ class Program:
             fail(exc, runner.sites, self.source)
 
     def _evaluate_bool(self, env: Mapping[str, Any]) -> bool:
-        """The general path; the first values of plain types also get their typed entry."""
+        """The general path. Values of the same plain classes a second time in a row get
+        their typed entry: a program judged once (an Argo gate's) does not pay for one."""
         if not self._entered:
             values = tuple([env.get(name) for name in self.names])
             key = tuple(map(type, values))
-            if all(k in t.PLAIN_TYPES for k in key):
-                self._lookup(values)  # a type error the values reveal is raised as from run
+            if self._seen == key:
+                self._lookup(values)  # a type error these values reveal, raised as run raises it
                 self._entered = True
-                # Generated again, knowing each value's class: the entry checks them.
-                signature = tuple(t.type_of_value(v) for v in values)
-                runner = self._build(signature, classes=dict(zip(self.names, key, strict=True)))
-                self.evaluate_bool = make_entry(
-                    runner.generated,
-                    runner.__globals__,
-                    guards=key,
-                    limits=self.limits,
-                    miss=self._evaluate_bool,
-                )
+                self.evaluate_bool = self._entry(values, key)
                 return self.evaluate_bool(env)
+            if all(k in t.PLAIN_TYPES for k in key):
+                self._seen = key
         value = self.run(env)
         if value is True or value is False:
             return value
         not_bool(value)
+
+    def _entry(
+        self, values: tuple[Any, ...], key: tuple[type, ...]
+    ) -> Callable[[Mapping[str, Any]], bool]:
+        """The condition generated again knowing each value's class, which the entry checks
+        (``_lookup`` has checked the types for these values)."""
+        classes = dict(zip(self.names, key, strict=True))
+        generated = self._build(
+            tuple(t.type_of_value(v) for v in values),
+            lambda tree, checked: emit(
+                tree, checked, names=self.names, source=self.source, classes=classes
+            ),
+        )
+        return make_entry(generated, guards=key, limits=self.limits, miss=self._evaluate_bool)
 
     def __repr__(self) -> str:
         return f"Program({self.source!r})"

@@ -1,10 +1,10 @@
 """The typed entry (app/expr/entry.py) answers exactly as the general path does.
 
-A program's first values of plain types build ``evaluate_bool`` for their classes; values of any
-other class go back to the general path. Each row is judged three ways, and all must give its
-answer: by a fresh program (the entry built for this value's class), by a program whose entry
-was built for another class (the general path), and through ``run`` (the runner ``Program.run``
-and ``explain`` use).
+A program that meets values of the same plain classes twice in a row builds ``evaluate_bool``
+for those classes; values of any other class go back to the general path. Each row is judged
+three ways, and all must give its answer: twice by one program (the general path, then the
+entry built for this value's class), by a program whose entry was built for another class (the
+general path again), and through ``run`` (what ``explain`` uses).
 """
 
 from __future__ import annotations
@@ -16,9 +16,13 @@ import pytest
 
 from app import expr
 from app.expr import ExprBudgetError, ExprError, Float64List, Limits
+from tests.engine.test_evaluate import go_value
+from tests.engine.vectors import section
+from tests.expr.conformance import load_vectors
 
 ERR = "error: "
 PROM = "result[0] >= 0.95 && !isNaN(result[0])"
+OPAQUE = object()  # a value of no class the engine types
 
 ROWS = [
     ("result >= 0.95", 0.97, True),
@@ -81,14 +85,40 @@ def other_class(value: Any) -> Any:
 def test_the_entry_and_the_general_path_answer_alike(
     source: str, value: Any, expected: object
 ) -> None:
-    fresh = expr.compile(source)
+    program = expr.compile(source)
     warmed = expr.compile(source)
-    answer(lambda: warmed.evaluate_bool({"result": other_class(value)}))
-    assert answer(lambda: fresh.evaluate_bool({"result": value})) == expected
+    for _ in range(2):
+        answer(lambda: warmed.evaluate_bool({"result": other_class(value)}))
+    assert answer(lambda: program.evaluate_bool({"result": value})) == expected
+    assert answer(lambda: program.evaluate_bool({"result": value})) == expected
     assert answer(lambda: warmed.evaluate_bool({"result": value})) == expected
     if not (isinstance(expected, str) and expected.startswith(ERR + "expected bool")):
         ran = answer(lambda: expr.compile(source).run({"result": value}))
         assert ran == expected
+
+
+def generated(program: expr.Program) -> bool:
+    """Whether ``evaluate_bool`` is the typed entry: generated code, not Program's method."""
+    return bool(program.evaluate_bool.__code__.co_filename == "<expr>")
+
+
+@pytest.mark.parametrize(
+    ("values", "entered"),
+    [
+        pytest.param([0.97], False, id="judged-once"),
+        pytest.param([0.97, 0.5], True, id="twice-the-same-class"),
+        pytest.param([0.97, 1, 0.5], False, id="classes-alternate"),
+        pytest.param([0.97, 1, 2], True, id="then-twice-another"),
+        pytest.param([OPAQUE, OPAQUE], False, id="not-a-plain-class"),
+    ],
+)
+def test_the_entry_is_built_for_classes_met_twice_in_a_row(
+    values: list[Any], entered: bool
+) -> None:
+    program = expr.compile("result != nil")
+    for value in values:
+        assert program.evaluate_bool({"result": value}) is True
+    assert generated(program) is entered
 
 
 def test_a_missing_name_is_nil_in_the_entry_too() -> None:
@@ -138,3 +168,27 @@ def test_a_budget_spent_in_the_entry_is_located_as_in_run(
         with pytest.raises(ExprBudgetError) as raised:
             judge()
         assert raised.value.message == message
+
+
+def recorded() -> list[Any]:
+    """Every recorded condition with its result: expr's own vectors and Argo's."""
+    params = [pytest.param(v.expr, v.result, id=f"expr:{v.key}") for v in load_vectors()]
+    for name in ("evaluate", "evaluate_helper_functions", "evaluate_extra"):
+        for index, case in enumerate(section(name)):
+            if "condition" in case:
+                value = go_value(case)
+                params.append(pytest.param(case["condition"], value, id=f"argo:{name}:{index}"))
+    return params
+
+
+@pytest.mark.parametrize(("source", "value"), recorded())
+def test_every_recorded_vector_answers_alike_through_the_entry(source: str, value: Any) -> None:
+    """The recorded vectors check the general path against Go (tests/expr/test_conformance.py,
+    tests/engine); the second evaluation of the same value goes through the typed entry."""
+    try:
+        program = expr.compile(source)
+    except ExprError:
+        return  # refused at compile time: no entry to compare
+    first = answer(lambda: program.evaluate_bool({"result": value}))
+    assert answer(lambda: program.evaluate_bool({"result": value})) == first
+    assert answer(lambda: program.evaluate_bool({"result": value})) == first
