@@ -160,8 +160,13 @@ class Program:
             if self._seen == key:
                 self._lookup(values)  # a type error these values reveal, raised as run raises it
                 self._entered = True
-                self.evaluate_bool = self._entry(values, key)
-                return self.evaluate_bool(env)
+                try:
+                    entry = self._entry(values, key)
+                except ExprError:  # e.g. too deep for Python in the entry's form: go on without
+                    pass
+                else:
+                    self.evaluate_bool = entry
+                    return entry(env)
             if all(k in t.PLAIN_TYPES for k in key):
                 self._seen = key
         value = self.run(env)

@@ -192,3 +192,16 @@ def test_every_recorded_vector_answers_alike_through_the_entry(source: str, valu
     first = answer(lambda: program.evaluate_bool({"result": value}))
     assert answer(lambda: program.evaluate_bool({"result": value})) == first
     assert answer(lambda: program.evaluate_bool({"result": value})) == first
+
+
+def test_an_entry_that_cannot_be_built_leaves_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise expr.ExprSyntaxError("expression nested too deeply")
+
+    monkeypatch.setattr("app.expr.program.make_entry", refuse)
+    program = expr.compile("result >= 0.95")
+    verdicts = [program.evaluate_bool({"result": value}) for value in (0.97, 0.5, 0.99)]
+    assert verdicts == [True, False, True]
+    assert generated(program) is False
