@@ -19,7 +19,8 @@ Stages, in pipeline order:
 - compiler: one Python function per expression, run against support.NAMESPACE; gen_emitter
   holds the generator's state, gen_operators and gen_builtins emit operators and builtin calls;
 - program: compile once (refusing what cost proves too costly), specialise per concrete value
-  types;
+  types; entry: the generated function a program's ``evaluate_bool`` becomes for the classes
+  of values it keeps meeting (one call, a Budget only when something charges it);
 - explain: why a condition was false (or true), for the measurements that are not Successful;
   it re-evaluates sub-trees through program (``compile_tree``), prints them with unparse and
   values with show.

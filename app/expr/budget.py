@@ -92,16 +92,16 @@ def log_cost(n: int) -> int:
 class Budget:
     """One evaluation's spending, shared by the runs that make up one explanation."""
 
-    __slots__ = ("_check_at", "_deadline", "_pause", "_slice", "limits", "steps")
+    __slots__ = ("_check_at", "_clock", "limits", "steps")
 
     def __init__(self, limits: Limits) -> None:
+        # Built once per evaluation that charges anything, so it sets only what a cheap
+        # condition uses; the clocks are read at the first check (``_clock``), if ever.
         self.limits = limits
         self.steps = 0
-        self._check_at = min(CHECK_EVERY, limits.max_steps)
-        # Both read at the first check: a condition that never gets there never reads a clock.
-        self._deadline: float | None = None
-        self._slice: float | None = None
-        self._pause = 0.0
+        self._check_at = CHECK_EVERY if limits.max_steps > CHECK_EVERY else limits.max_steps
+        # (CPU-time deadline or 0.0, inline slice's end or None, pause at each check)
+        self._clock: tuple[float, float | None, float] | None = None
 
     def charge(self, amount: int) -> None:
         self.steps += amount
@@ -118,19 +118,23 @@ class Budget:
         limits = self.limits
         if self.steps > limits.max_steps:
             raise ExprBudgetError(f"condition exceeded its step budget ({limits.max_steps} steps)")
-        if self._deadline is None:
-            self._deadline = time.thread_time() + limits.max_seconds if limits.max_seconds else 0.0
-            self._slice = getattr(_local, "slice", None)
-            self._pause = getattr(_local, "pause", 0.0)
-        elif self._deadline and time.thread_time() > self._deadline:
+        clock = self._clock
+        if clock is None:
+            deadline = time.thread_time() + limits.max_seconds if limits.max_seconds else 0.0
+            clock = self._clock = (
+                deadline,
+                getattr(_local, "slice", None),
+                getattr(_local, "pause", 0.0),
+            )
+        elif clock[0] and time.thread_time() > clock[0]:
             self._check_at = -1  # every later charge fails too
             raise ExprBudgetError(
                 f"condition exceeded its time budget {limits.max_seconds * 1000:g}ms"
             )
-        if self._slice is not None and time.monotonic() > self._slice:
+        if clock[1] is not None and time.monotonic() > clock[1]:
             raise SliceSpent
-        if self._pause:
-            time.sleep(self._pause)  # the GIL, to whoever waits for it
+        if clock[2]:
+            time.sleep(clock[2])  # the GIL, to whoever waits for it
         self._check_at = min(self.steps + CHECK_EVERY, limits.max_steps)
 
     @property

@@ -46,7 +46,11 @@ def loop_items(budget: Budget, value: Any, name: str, weight: int = 1) -> Iterab
     steps: one for the item and one per node of the predicate run on it."""
     t = type(value)
     if t is list or t is Float64List:
-        return _charged(budget, value, weight)
+        items: list[Any] = value
+        if len(items) <= CHUNK:  # the common case, without a call of _charged
+            budget.charge(len(items) * weight)
+            return items
+        return _charged(budget, items, weight)
     if t is str:
         budget.chars(len(value))
         return _charged(budget, list(value.encode("utf-8")), weight)

@@ -7,6 +7,11 @@ reach each chunk of their collection (``coerce.loop_items``), which keeps per-it
 zero; the function's ``sites`` attribute maps a line of its source to the part of the condition
 whose call starts there (``Emitter.mark``), so a budget that runs out can be located.
 
+Where a value's kind is not certain, the common case is tested and done inline, the helper with
+Go's semantics and messages called otherwise (``Emitter.guard``): a float against a number
+literal, a JSON object's key, a list's index, ``isNaN`` of a float. Where the caller checks each
+value's class (the typed entry of entry.py, ``classes``), those tests go too.
+
 This module emits leaves, names, access, Argo's calls and ``let``; operators are emitted by
 gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Emitter``.
 """
@@ -14,19 +19,20 @@ gen_operators and builtin calls by gen_builtins, both against gen_emitter's ``Em
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
+from typing import cast
 
 from . import nodes as n
 from .argo import ARGO_FUNCTIONS
 from .checker import Checked
-from .errors import ExprSyntaxError
+from .entry import Generated, Runner, exec_code, sites_of
 from .gen_builtins import emit_builtin
-from .gen_emitter import Emitter
+from .gen_emitter import LOGIC, Emitter
 from .gen_operators import emit_binary, emit_unary
 from .support import NAMESPACE
+from .types import Float64List
 
-__all__ = ["generate"]
+__all__ = ["certain_bool", "emit", "generate"]
 
 
 class _Gen(Emitter):
@@ -95,11 +101,29 @@ class _Gen(Emitter):
         key = self.emit(node.prop)
         if node.optional:
             return f"{self.mark(node, '?.')}_ofetch({obj}, {key}, _st)"
+        cls = self.exact(node.obj)
         if isinstance(node.prop, n.String):
-            if obj.isidentifier():
-                # Inline the common case (a JSON object) to save a call per item.
-                return f"({obj}.get({key}) if _type({obj}) is _dict else _fetch({obj}, {key}))"
-            return f"_fetchs({obj}, {key})"
+            if cls is dict:
+                return f"{obj}.get({key})"
+            # Inline the common case (a JSON object) to save a call per item.
+            test = "_type({first}) is _dict"
+            fast = self.guard(obj, test, f"{{x}}.get({key})", f"_fetch({{x}}, {key})")
+            return fast or f"_fetchs({obj}, {key})"
+        if isinstance(node.prop, n.Int):
+            # A list at an index in range; only a string's index charges (it may encode it).
+            k = node.prop.value
+            where = f"{k} < _len({{x}})" if k >= 0 else f"{-k} <= _len({{x}})"
+            if cls is list or cls is Float64List:
+                # A list's truth is its being non-empty: cheaper than a call of len.
+                where = obj if k in (0, -1) else where.format(x=obj)
+                return f"({obj}[{k}] if {where} else _fetch({obj}, {k}))"
+            slow = f"_fetch({{x}}, {k})"
+            if self.kind(node.obj) != "array":
+                slow = f"{self.mark(node, '[]')}_fetch({{x}}, {k}, _st)"
+            test = "(_type({first}) is _list or _type({x}) is _f64) and " + where
+            fast = self.guard(obj, test, f"{{x}}[{k}]", slow)
+            if fast is not None:
+                return fast
         return f"{self.mark(node, '[]')}_fetch({obj}, {key}, _st)"
 
     def e_slice(self, node: n.Slice) -> str:
@@ -128,7 +152,8 @@ class _Gen(Emitter):
                 if fast:
                     return f"({tmp} if _type({tmp} := {args[0]}) is _float else {slow})"
                 return slow
-            return f"_argo_{callee.name}({', '.join(args)})"
+            inline = _argo_fast(self, callee.name, node.args, args)
+            return inline or f"_argo_{callee.name}({', '.join(args)})"
         if isinstance(callee, n.Member) and callee.method:
             obj = self.emit(callee.obj)
             prop = self.emit(callee.prop)
@@ -166,34 +191,82 @@ class _Gen(Emitter):
         return "(" + ", ".join(self.emit(i) for i in node.nodes) + ")[-1]"
 
 
-def generate(
-    tree: n.Node, checked: Checked, *, names: list[str], source: str
-) -> Callable[..., Any]:
-    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree."""
-    gen = _Gen(checked, names)
+_COMPARISONS = frozenset({"==", "!=", "<", ">", "<=", ">="})
+
+
+def certain_bool(node: n.Node) -> bool:
+    """Whether the code generated for ``node`` certainly yields a bool, so the typed entry
+    need not check it. Stricter than ``Emitter.is_bool``: it follows what ``_logic`` emits
+    (``x && true`` is ``x``, whatever ``x`` is), and trusts only comparisons, ``!``, the
+    verdict loops and the constants."""
+    if isinstance(node, n.Bool):
+        return True
+    if isinstance(node, n.Unary):
+        return node.op in ("!", "not")
+    if isinstance(node, n.Builtin):
+        return node.name in ("all", "any", "none") and len(node.args) == 2
+    if isinstance(node, n.Conditional):
+        return certain_bool(node.then) and certain_bool(node.otherwise)
+    if not isinstance(node, n.Binary):
+        return False
+    if node.op in _COMPARISONS:
+        return True
+    if node.op not in LOGIC:
+        return False
+    for side, other in ((node.right, node.left), (node.left, node.right)):
+        if isinstance(side, n.Bool):  # folded away: the other side, or a constant
+            return certain_bool(other) if side.value == (LOGIC[node.op] == "and") else True
+    return certain_bool(node.right)  # ``bool(left) and/or right`` yields ``right`` as it is
+
+
+_PURE = (n.Identifier, n.Nil, n.Bool, n.Int, n.Float, n.String)
+
+
+def _argo_fast(g: _Gen, name: str, nodes: list[n.Node], args: list[str]) -> str | None:
+    """Argo's helpers inline where the arguments allow: ``isNaN``/``isInf`` of a float, and
+    ``default`` (which returns the environment's ``result`` unless it is nil) when its
+    arguments are names or literals, whose evaluation can neither fail nor cost."""
+    if name in ("isNaN", "isInf") and len(args) == 1:
+        test = "_type({first}) is _float"
+        fast = "({x} != {x})" if name == "isNaN" else "_isinf({x})"  # NaN alone differs from itself
+        return g.guard(args[0], test, fast, f"_argo_{name}({{x}})")
+    if name == "default" and len(args) == 3 and all(isinstance(a, _PURE) for a in nodes):
+        return f"({args[2]} if {args[0]} is None else {args[0]})"
+    return None
+
+
+def emit(
+    tree: n.Node,
+    checked: Checked,
+    *,
+    names: list[str],
+    source: str,
+    classes: Mapping[str, type] | None = None,
+) -> Generated:
+    """The Python code for a checked tree, not yet compiled. ``classes``: the Python class of
+    each value, where the caller checks it (the typed entry of entry.py)."""
+    gen = _Gen(checked, names, classes)
     body = gen.emit(tree)
-    params = "".join(f", _e{i}" for i in range(len(names)))
-    # In parentheses: the marks' line breaks are then only line joins.
-    code = f"def _expr(_st{params}):\n    return (\n{body}\n)\n"
+    return Generated(
+        body=body,
+        hoisted=tuple(gen.hoisted),
+        names=tuple(names),
+        consts=gen.consts,
+        sites=tuple(gen.sites),
+        is_bool=certain_bool(tree),
+        source=source,
+    )
+
+
+def generate(tree: n.Node, checked: Checked, *, names: list[str], source: str) -> Runner:
+    """Return ``fn(budget, *values)`` (one value per name, in order) for a checked tree; its
+    ``generated`` attribute is the code it was compiled from."""
+    generated = emit(tree, checked, names=names, source=source)
+    code = generated.runner_code()
     namespace = dict(NAMESPACE)
-    namespace.update(gen.consts)
-    try:
-        compiled = compile(code, "<expr>", "exec")
-        exec(compiled, namespace)  # noqa: S102 - source built only from escaped literals/names
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        raise ExprSyntaxError(
-            "expression nested too deeply", source=source, line=1, column=1
-        ) from None
-    fn: Callable[..., Any] = namespace["_expr"]
-    fn.sites = _sites(code, gen.sites)  # type: ignore[attr-defined]
-    return fn
-
-
-def _sites(code: str, sites: list[tuple[str, int, int]]) -> dict[int, tuple[str, int, int]]:
-    """Line of the generated source -> the site whose marked call starts on it."""
-    found: dict[int, tuple[str, int, int]] = {}
-    for number, line in enumerate(code.split("\n"), start=1):
-        _, mark, index = line.rpartition("#@")
-        if mark and index.isdigit():
-            found[number + 1] = sites[int(index)]
-    return found
+    namespace.update(generated.consts)
+    exec_code(code, namespace, source)
+    fn = namespace["_expr"]
+    fn.sites = sites_of(code, generated.sites)
+    fn.generated = generated
+    return cast(Runner, fn)

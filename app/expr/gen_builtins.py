@@ -1,9 +1,10 @@
-"""Code generation for builtin calls; predicate builtins become inline generator loops.
+"""Code generation for builtin calls; predicate builtins become inline comprehensions, and
+``all``/``any``/``none`` outside any predicate or ``let`` module-level ``for`` loops.
 
 It works on an ``Emitter`` (gen_emitter.py), not on the compiler, and reads which builtins
 take the run's Budget from the builtins' own table, so neither stage imports the other. A loop
 hands ``_iter`` its predicate's weight (steps per item), and every call that charges the budget
-starts a marked line (``Emitter.mark``).
+starts a marked line (``Emitter.mark``). ``len`` of a list or a map is Python's ``len``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
     args = node.args
     if name in ("all", "any", "none", "one", "filter", "map", "count", "sum", "find",
                 "findIndex", "findLast", "findLastIndex") and len(args) >= 2:  # fmt: skip
-        coll = g.emit_iterable(args[0])
+        hoist = name in _VERDICTS and g.depth == 0 and not g.scopes
+        # A hoisted loop's items are an argument, not a comprehension's iterable.
+        coll = g.emit(args[0]) if hoist else g.emit_iterable(args[0])
         pred = args[1]
         body, depth = g.predicate(pred)
         body_node = pred.body if isinstance(pred, n.Predicate) else pred
@@ -44,6 +47,8 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
             loop = f"for {i}, {p} in _enumerate({source})"
         else:
             loop = f"for {p} in {source}"
+        if hoist:
+            return _hoisted(g, node, test, loop.replace(source, "_c"), coll, weight(pred))
         code = _LOOPS[name].format(test=test, body=body, loop=loop, p=p, i=i)
         return g.mark(node, name) + code
     if name == "count":
@@ -62,9 +67,41 @@ def emit_builtin(g: Emitter, node: n.Builtin) -> str:
         call = f"_f_{name}(_st, {coll}, lambda {params}: {body}{rest}, weight={weight(args[1])})"
         return g.mark(node, name) + call
     emitted = [g.emit(a) for a in args]
+    if name == "len" and len(emitted) == 1:
+        # Go's len of a slice or a map is Python's; text and the rest go to the builtin.
+        if g.exact(args[0]) in (list, dict):
+            return f"_len({emitted[0]})"
+        test = "_type({first}) is _list or _type({x}) is _dict"
+        fast = g.guard(emitted[0], test, "_len({x})", "_f_len({x})")
+        if fast is not None:
+            return fast
     if name in BUDGETED:
         return f"{g.mark(node, name)}_f_{name}(_st, {', '.join(emitted)})"
     return f"_f_{name}({', '.join(emitted)})"
+
+
+#: name -> (what the test decides: return this when it is True, else when the loop ends)
+_VERDICTS = {"all": ("not ", "False", "True"), "any": ("", "True", "False"),
+             "none": ("", "False", "True")}  # fmt: skip
+
+
+def _hoisted(g: Emitter, node: n.Builtin, test: str, loop: str, coll: str, steps: int) -> str:
+    """A loop outside any predicate or ``let`` as a module-level function of the generated
+    code: a ``for`` statement that returns at its verdict, not a generator ``all()`` resumes
+    per item. It takes the run's Budget, the items and the environment's values, and charges
+    for the items through ``_iter`` as the comprehension would. Every line that can spend the
+    budget follows a marked one, so a budget that runs out in it is located as before."""
+    name = node.name
+    negate, hit, end = _VERDICTS[name]
+    fn = g.fresh("L")
+    env = "".join(f", _e{i}" for i in range(len(g.env_names)))
+    g.hoisted.append(
+        f"def {fn}(_st, _c{env}):  {g.mark(node, name)}"
+        f"    {loop.replace('_c', f'_iter(_st, _c, {name!r}, {steps})')}:\n"
+        f"        if {negate}({g.mark(node, name)}{test}\n): return {hit}\n"
+        f"    return {end}\n"
+    )
+    return f"{fn}(_st, {coll}{env})"
 
 
 #: Each predicate builtin as one Python comprehension: ``test`` is the predicate as a bool,

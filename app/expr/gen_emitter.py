@@ -16,7 +16,7 @@ type; gen_operators and gen_builtins take an ``Emitter``, so they never import t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import nodes as n
@@ -67,9 +67,12 @@ def weight(node: n.Node) -> int:
 class Emitter:
     """State of one generated function; subclasses supply an ``e_<node>`` per node type."""
 
-    def __init__(self, checked: Checked, names: list[str]) -> None:
+    def __init__(
+        self, checked: Checked, names: list[str], classes: Mapping[str, type] | None = None
+    ) -> None:
         self.checked = checked
         self.env_names = names
+        self.classes = classes or {}
         self.consts: dict[str, Any] = {}
         self.scopes: list[dict[str, str]] = []
         self.depth = 0
@@ -80,6 +83,8 @@ class Emitter:
         self.nilable: set[str] = set()
         # (what, line, column) of each call that charges the budget, by its ``#@<n>`` mark.
         self.sites: list[tuple[str, int, int]] = []
+        # Module-level functions of the generated code (gen_builtins' top-level loops).
+        self.hoisted: list[str] = []
 
     def mark(self, node: n.Node, what: str) -> str:
         """Start a line for a call that charges the budget on behalf of ``node``."""
@@ -92,6 +97,27 @@ class Emitter:
             return self.emit(node)
         finally:
             self.in_iterable -= 1
+
+    def exact(self, node: n.Node) -> type | None:
+        """The Python class the value certainly has: an environment value whose class the
+        caller checks (the typed entry of entry.py), unless a ``let`` hides the name."""
+        if isinstance(node, n.Identifier) and self.resolve(node.name) is None:
+            return self.classes.get(node.name)
+        return None
+
+    def guard(self, code: str, test: str, fast: str, slow: str) -> str | None:
+        """``(fast if test else slow)`` over the value of ``code``, evaluated once: ``{x}`` in
+        each template is that value, ``{first}`` its first use in ``test`` (where ``:=`` binds
+        it). None where Python forbids ``:=`` (a comprehension's iterable) and ``code`` is not
+        a plain name: the caller then emits its run-time helper."""
+        if code.isidentifier():
+            x = first = code
+        elif self.in_iterable:
+            return None
+        else:
+            x = self.fresh("t")
+            first = f"({x} := {code})"
+        return f"({fast.format(x=x)} if {test.format(x=x, first=first)} else {slow.format(x=x)})"
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1

@@ -74,7 +74,8 @@ def emit_binary(g: Emitter, node: n.Binary) -> str:
         if (lk == rk and lk in ("int", "float")) or (lk == rk == "string" and bounded):
             code = f"({g.emit(left)} == {g.emit(right)})"
         elif bounded:
-            code = f"_eq({g.emit(left)}, {g.emit(right)})"
+            fast = _float_fast(g, left, right, "==", "_eq({x}, {lit})", "_eq({lit}, {x})")
+            code = fast or f"_eq({g.emit(left)}, {g.emit(right)})"
         else:
             code = f"{g.mark(node, op)}_eq({g.emit(left)}, {g.emit(right)}, _st)"
         return code if op == "==" else f"(not {code})"
@@ -86,7 +87,9 @@ def emit_binary(g: Emitter, node: n.Binary) -> str:
         ):
             return f"({g.emit(left)} {op} {g.emit(right)})"
         if bounded:
-            return f"{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)})"
+            helper = _CMP_NAMES[op]
+            fast = _float_fast(g, left, right, op, helper + "({x}, {lit})", helper + "({lit}, {x})")
+            return fast or f"{helper}({g.emit(left)}, {g.emit(right)})"
         return f"{g.mark(node, op)}{_CMP_NAMES[op]}({g.emit(left)}, {g.emit(right)}, _st)"
     a, b = g.emit(left), g.emit(right)
     if op in ("+", "-", "*"):
@@ -109,6 +112,27 @@ def emit_binary(g: Emitter, node: n.Binary) -> str:
     if op == "in":
         return _emit_in(g, node, a, b)
     raise ExprSyntaxError(f"unknown operator {op}", line=node.line, column=node.column)
+
+
+def _number_literal(node: n.Node) -> bool:
+    """A number that compares the same as a Python float and after Go's conversion."""
+    return isinstance(node, n.Float) or (isinstance(node, n.Int) and abs(node.value) <= 2**53)
+
+
+def _float_fast(
+    g: Emitter, left: n.Node, right: n.Node, op: str, slow_left: str, slow_right: str
+) -> str | None:
+    """A comparison of a value of unknown kind with a number literal: Python's operator when
+    the value is a float (what every number of decoded JSON is), the helper otherwise."""
+    if _number_literal(right) and not _number_literal(left):
+        lit, code, fast, slow = g.emit(right), g.emit(left), "{x} %s {lit}", slow_left
+    elif _number_literal(left) and not _number_literal(right):
+        lit, code, fast, slow = g.emit(left), g.emit(right), "{lit} %s {x}", slow_right
+    else:
+        return None
+    slow = slow.replace("{lit}", lit)
+    inline = g.guard(code, "_type({first}) is _float", (fast % op).replace("{lit}", lit), slow)
+    return inline or slow.format(x=code)  # the operands are emitted once either way
 
 
 def _is_small_int(g: Emitter, left: n.Node, right: n.Node) -> bool:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from . import nodes as n
 from . import types as t
-from .checker import check
-from .compiler import generate
+from .checker import Checked, check
+from .compiler import emit, generate
 from .cost import check_cost
+from .entry import Runner, fail, make_entry, not_bool
 from .errors import (
-    ExprBudgetError,
     ExprCompileError,
     ExprError,
     ExprRuntimeError,
@@ -29,11 +29,12 @@ from .errors import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .parser import parse
-from .runtime import Budget, goname
+from .runtime import Budget
 
 __all__ = ["Program", "compile_program", "compile_tree"]
 
-_Runner = Callable[..., Any]
+_Runner = Runner
+_T = TypeVar("_T")
 
 
 def _fold(tree: n.Node, source: str) -> None:
@@ -73,9 +74,21 @@ class Program:
         self._cache: dict[tuple[t.Type, ...], _Runner | ExprCompileError] = {}
         # Python value types → runner, for the types whose static type is fixed by the class.
         self._fast: dict[tuple[type, ...], _Runner] = {}
-        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), first=True)
+        self._generic = self._build(tuple(t.UNKNOWN for _ in self.names), self._runner, first=True)
+        # ``evaluate_bool`` is an attribute, not a method: the general path until values of
+        # plain types arrive, then their typed entry (entry.py), which calls back on a miss.
+        self._entered = False
+        self._seen: tuple[type, ...] | None = None  # the classes of the last plain values
+        self.evaluate_bool: Callable[[Mapping[str, Any]], bool] = self._evaluate_bool
 
-    def _build(self, signature: tuple[t.Type, ...], *, first: bool = False) -> _Runner:
+    def _build(
+        self,
+        signature: tuple[t.Type, ...],
+        make: Callable[[n.Node, Checked], _T],
+        *,
+        first: bool = False,
+    ) -> _T:
+        """``make`` applied to the tree checked against ``signature``."""
         try:
             # The checker rewrites nodes in place (literal conversions), so each build checks
             # a fresh tree: parsed again, or a copy of the one handed in.
@@ -88,7 +101,7 @@ class Program:
             _fold(tree, self.source)
             if first:  # what it certainly costs does not depend on the types of the values
                 check_cost(tree, source=self.source, limits=self.limits)
-            return generate(tree, checked, names=self.names, source=self.source)
+            return make(tree, checked)
         except ExprError:
             raise
         except RecursionError:
@@ -96,11 +109,14 @@ class Program:
         except Exception as exc:  # the contract: only ExprError escapes, even on a bug
             raise ExprCompileError(f"internal error: {type(exc).__name__}: {exc}") from None
 
+    def _runner(self, tree: n.Node, checked: Checked) -> _Runner:
+        return generate(tree, checked, names=self.names, source=self.source)
+
     def specialise(self, signature: tuple[t.Type, ...]) -> _Runner:
         entry = self._cache.get(signature)
         if entry is None:
             try:
-                entry = self._build(signature)
+                entry = self._build(signature, self._runner)
             except ExprCompileError as exc:
                 entry = exc
             if len(self._cache) < 64:
@@ -128,45 +144,52 @@ class Program:
         """The value for ``env``; ``budget`` lets several runs share one step budget."""
         values = tuple([env.get(name) for name in self.names])
         runner = self._fast.get(tuple(map(type, values))) or self._lookup(values)
+        if budget is None and runner.generated.budgeted:
+            budget = Budget(self.limits)
         try:
-            return runner(budget or Budget(self.limits), *values)
-        except ExprBudgetError as exc:
-            raise located(exc, runner, self.source) from None
-        except ExprError:
-            raise
-        except RecursionError:
-            raise ExprRuntimeError("expression nested too deeply") from None
-        except MemoryError:
-            raise ExprRuntimeError("memory budget exceeded") from None
+            return runner(budget, *values)
         except Exception as exc:
-            raise ExprRuntimeError(f"{type(exc).__name__}: {exc}") from None
+            fail(exc, runner.sites, self.source)
 
-    def evaluate_bool(self, env: Mapping[str, Any]) -> bool:
+    def _evaluate_bool(self, env: Mapping[str, Any]) -> bool:
+        """The general path. Values of the same plain classes a second time in a row get
+        their typed entry: a program judged once (an Argo gate's) does not pay for one."""
+        if not self._entered:
+            values = tuple([env.get(name) for name in self.names])
+            key = tuple(map(type, values))
+            if self._seen == key:
+                self._lookup(values)  # a type error these values reveal, raised as run raises it
+                self._entered = True
+                try:
+                    entry = self._entry(values, key)
+                except ExprError:  # e.g. too deep for Python in the entry's form: go on without
+                    pass
+                else:
+                    self.evaluate_bool = entry
+                    return entry(env)
+            if all(k in t.PLAIN_TYPES for k in key):
+                self._seen = key
         value = self.run(env)
         if value is True or value is False:
             return value
-        raise ExprRuntimeError(f"expected bool, but got {goname(value)}")
+        not_bool(value)
+
+    def _entry(
+        self, values: tuple[Any, ...], key: tuple[type, ...]
+    ) -> Callable[[Mapping[str, Any]], bool]:
+        """The condition generated again knowing each value's class, which the entry checks
+        (``_lookup`` has checked the types for these values)."""
+        classes = dict(zip(self.names, key, strict=True))
+        generated = self._build(
+            tuple(t.type_of_value(v) for v in values),
+            lambda tree, checked: emit(
+                tree, checked, names=self.names, source=self.source, classes=classes
+            ),
+        )
+        return make_entry(generated, guards=key, limits=self.limits, miss=self._evaluate_bool)
 
     def __repr__(self) -> str:
         return f"Program({self.source!r})"
-
-
-def located(exc: ExprBudgetError, runner: _Runner, source: str) -> ExprBudgetError:
-    """``exc`` naming the part of the condition whose call was running when the budget ran out:
-    the innermost frame of generated code says the line, the runner's ``sites`` what is there."""
-    if exc.line:
-        return exc
-    line, tb = 0, exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<expr>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    site = getattr(runner, "sites", {}).get(line)
-    if site is None:
-        return exc
-    what, at_line, at_column = site
-    message = f"{exc.message} at {what} ({at_line}:{at_column})"
-    return ExprBudgetError(message, source=source, line=at_line, column=at_column)
 
 
 def compile_program(

@@ -230,6 +230,7 @@ NAMESPACE: dict[str, Any] = {
     "_lt": _cmp("<"), "_gt": _cmp(">"), "_le": _cmp("<="), "_ge": _cmp(">="),
     "_iter": loop_items, "_count_true": count_true, "_inf": math.inf, "_nan": math.nan,
     "_Func": rt.Func, "_map_lit": _map_lit, "_dict": dict, "_type": type,
+    "_f64": t.Float64List, "_isnan": math.isnan, "_isinf": math.isinf,
 }  # fmt: skip
 NAMESPACE["_f_sum_values"] = FUNCTIONS["sum_values"]
 for _name, _fn in FUNCTIONS.items():

@@ -33,9 +33,29 @@ def test_quick_run_checks_every_verdict(
     assert bench.main(["--quick", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     names = {row["name"] for row in report["rows"]}
-    assert len(names) == 6
+    assert len(names) == 7
     assert all(row["verdict"] is True for row in report["rows"])
     assert all(row[key] > 0 for row in report["rows"] for key in ("expr_per_s", "cel_per_s"))
+
+
+def test_each_goal_of_issue_17_is_printed_beside_its_row(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert bench.main(["--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    goals = {(row["name"], row["size"]): row["goal"] for row in rows}
+    assert goals == {
+        ("apdex all() >= 9900", 10): None,
+        ("apdex all() >= 9900", 100): 1.5,
+        ("scalar threshold", 1): 3.0,
+        ("prometheus vector", 3): 3.0,
+        ("latency map", 5): 3.0,
+        ("success rate or low traffic", 5): 3.0,
+        ("any() over a vector", 20): None,
+        ("default() on a scalar", 1): 3.0,
+    }
+    # Whether a goal was met is the timing's business; that it was judged is the script's.
+    assert all((row["met"] is None) == (row["goal"] is None) for row in rows)
 
 
 def test_quick_run_prints_a_table(bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,6 +69,8 @@ def test_quick_run_prints_a_table(bench: ModuleType, capsys: pytest.CaptureFixtu
         "CEL ev/s",
         "Python ev/s",
         "expr ×py",
+        "goal ×py",
+        "met",
         "CEL ×py",
     ]
 
