@@ -1,31 +1,38 @@
 """Run queries: create (once per idempotency key), read by name, id or key, list a page by
 namespace, phase and label selector, change the spec, delete, and the counts and next wake-up
-the scheduler and the metrics read."""
+the scheduler and the metrics read.
+
+`stored_run` is the read of the request path (run status, the gates): one row by a unique key,
+its JSON columns left as the text stored, so what is built from it can be cached on exactly that
+text; on SQLite it reads on the caller's thread (`app.store.hotread`), on PostgreSQL outside a
+transaction (no BEGIN and ROLLBACK around one SELECT)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.core.text import scrub_text
 from app.store.base import StoreBase, dump, load, utc, when
 from app.store.errors import NameTaken
 from app.store.events import append_events
+from app.store.hotread import UNREADABLE, SqliteReader, reader_for
 from app.store.records import NewEvent, NewRun, RunRecord
 from app.store.schema import events, measurements, run_labels, runs
 
-__all__ = ["LabelRequirement", "RunQueries", "run_record"]
+__all__ = ["LabelRequirement", "RunQueries", "StoredRun", "run_record"]
 
 #: (key, operator, values): operators `=`, `!=`, `in`, `notin`, `exists`, `!` as in Kubernetes.
 LabelRequirement = tuple[str, str, tuple[str, ...]]
 
 
-def run_record(row: RowMapping) -> RunRecord:
+def run_record(row: Mapping[Any, Any]) -> RunRecord:
     return RunRecord(
         id=row["id"],
         namespace=row["namespace"],
@@ -43,7 +50,77 @@ def run_record(row: RowMapping) -> RunRecord:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A run's row as stored. `version` is the text every document of the run is built from
+    (namespace, name, labels, annotations, spec, status, creation time): equal versions make
+    equal documents, on any replica, so a cache keyed on it is never stale."""
+
+    id: str
+    version: tuple[str, ...]
+    row: Mapping[Any, Any]
+
+    def record(self) -> RunRecord:
+        return run_record(self.row)
+
+
+_VERSION = ("namespace", "name", "labels", "annotations", "spec", "status", "created_at")
+_TIMES = ("created_at", "updated_at", "completed_at", "next_reconcile_at")
+
+
+def _sqlite_text(*where: Any) -> str:
+    """The SELECT of a run's row as SQLite text, `?` for each parameter in order."""
+    return str(select(runs).where(*where).compile(dialect=sqlite.dialect()))
+
+
+_BY_NAME = _sqlite_text(runs.c.namespace == bindparam("ns"), runs.c.name == bindparam("name"))
+_BY_KEY = _sqlite_text(runs.c.idempotency_key == bindparam("key"))
+
+
+def _stored(row: Mapping[Any, Any]) -> StoredRun:
+    return StoredRun(id=row["id"], version=tuple(str(row[c]) for c in _VERSION), row=row)
+
+
+def _sqlite_times(row: dict[str, Any]) -> dict[str, Any]:
+    """SQLite keeps times as text (SQLAlchemy writes `YYYY-MM-DD HH:MM:SS.ffffff`, UTC)."""
+    for column in _TIMES:
+        if isinstance(row[column], str):
+            row[column] = datetime.fromisoformat(row[column])
+    return row
+
+
 class RunQueries(StoreBase):
+    _hot: SqliteReader | object | None = UNREADABLE
+
+    async def stored_run(
+        self,
+        *,
+        namespace: str = "",
+        name: str = "",
+        idempotency_key: str | None = None,
+    ) -> StoredRun | None:
+        """The run named `namespace/name`, or keyed by `idempotency_key`, as stored."""
+        parameters: tuple[str, ...]
+        if idempotency_key is not None:
+            sql, parameters = _BY_KEY, (idempotency_key,)
+            condition = runs.c.idempotency_key == idempotency_key
+        else:
+            sql, parameters = _BY_NAME, (namespace, name)
+            condition = and_(runs.c.namespace == namespace, runs.c.name == name)
+        if self._hot is UNREADABLE:
+            self._hot = reader_for(self.engine)
+        if isinstance(self._hot, SqliteReader):
+            found = self._hot.one(sql, parameters)
+            if isinstance(found, dict):
+                return _stored(_sqlite_times(found))
+            if found is None:
+                return None
+        async with self.engine.connect() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            row = (await conn.execute(select(runs).where(condition))).mappings().one_or_none()
+        return None if row is None else _stored(row)
+
     async def create_run(
         self, run: NewRun, *, idempotency_key: str | None = None
     ) -> tuple[RunRecord, bool]:
