@@ -4,8 +4,8 @@ the scheduler and the metrics read.
 
 `stored_run` is the read of the request path (run status, the gates): one row by a unique key,
 its JSON columns left as the text stored, so what is built from it can be cached on exactly that
-text; on SQLite it reads on the caller's thread (`app.store.hotread`), on PostgreSQL outside a
-transaction (no BEGIN and ROLLBACK around one SELECT)."""
+text; it reads through `app.store.hotread` (SQLite on the caller's thread, PostgreSQL in one
+round trip), and through the engine when that cannot read."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.exc import IntegrityError
 
 from app.core.text import scrub_text
 from app.store.base import StoreBase, dump, load, utc, when
 from app.store.errors import NameTaken
 from app.store.events import append_events
-from app.store.hotread import UNREADABLE, SqliteReader, reader_for
+from app.store.hotread import UNREADABLE, PgReader, SqliteReader, reader_for
 from app.store.records import NewEvent, NewRun, RunRecord
 from app.store.schema import events, measurements, run_labels, runs
 
@@ -68,13 +69,15 @@ _VERSION = ("namespace", "name", "labels", "annotations", "spec", "status", "cre
 _TIMES = ("created_at", "updated_at", "completed_at", "next_reconcile_at")
 
 
-def _sqlite_text(*where: Any) -> str:
-    """The SELECT of a run's row as SQLite text, `?` for each parameter in order."""
-    return str(select(runs).where(*where).compile(dialect=sqlite.dialect()))
+def _sql(*where: Any) -> dict[str, str]:
+    """The SELECT of a run's row as SQLite's and asyncpg's text, parameters in order."""
+    query = select(runs).where(*where)
+    dialects = {"sqlite": sqlite.dialect(), "postgresql": asyncpg.dialect()}  # type: ignore[no-untyped-call]
+    return {name: str(query.compile(dialect=dialect)) for name, dialect in dialects.items()}
 
 
-_BY_NAME = _sqlite_text(runs.c.namespace == bindparam("ns"), runs.c.name == bindparam("name"))
-_BY_KEY = _sqlite_text(runs.c.idempotency_key == bindparam("key"))
+_BY_NAME = _sql(runs.c.namespace == bindparam("ns"), runs.c.name == bindparam("name"))
+_BY_KEY = _sql(runs.c.idempotency_key == bindparam("key"))
 
 
 def _stored(row: Mapping[Any, Any]) -> StoredRun:
@@ -90,7 +93,7 @@ def _sqlite_times(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class RunQueries(StoreBase):
-    _hot: SqliteReader | object | None = UNREADABLE
+    _hot: SqliteReader | PgReader | object | None = UNREADABLE
 
     async def stored_run(
         self,
@@ -103,21 +106,27 @@ class RunQueries(StoreBase):
         parameters: tuple[str, ...]
         if idempotency_key is not None:
             sql, parameters = _BY_KEY, (idempotency_key,)
-            condition = runs.c.idempotency_key == idempotency_key
         else:
             sql, parameters = _BY_NAME, (namespace, name)
-            condition = and_(runs.c.namespace == namespace, runs.c.name == name)
         if self._hot is UNREADABLE:
             self._hot = reader_for(self.engine)
         if isinstance(self._hot, SqliteReader):
-            found = self._hot.one(sql, parameters)
+            found = self._hot.one(sql["sqlite"], parameters)
             if isinstance(found, dict):
                 return _stored(_sqlite_times(found))
             if found is None:
                 return None
+        elif isinstance(self._hot, PgReader):
+            found = await self._hot.one(sql["postgresql"], parameters)
+            if isinstance(found, dict):
+                return _stored(found)
+            if found is None:
+                return None
+        if idempotency_key is not None:
+            condition = runs.c.idempotency_key == idempotency_key
+        else:
+            condition = and_(runs.c.namespace == namespace, runs.c.name == name)
         async with self.engine.connect() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             row = (await conn.execute(select(runs).where(condition))).mappings().one_or_none()
         return None if row is None else _stored(row)
 
