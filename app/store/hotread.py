@@ -92,6 +92,12 @@ class SqliteReader:
 _PG_FAILED = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 
 
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset when a connection goes back to its pool: these reads open no
+    transaction, cursor or listener and set nothing (asyncpg's default reset is a round trip
+    of `RESET ALL`, `UNLISTEN *` and more per read)."""
+
+
 class PgReader:
     """asyncpg pools of their own, one per event loop, for one-row reads."""
 
@@ -109,7 +115,11 @@ class PgReader:
         if made is None:
             made = self._pools[loop] = asyncio.ensure_future(
                 asyncpg.create_pool(
-                    self._dsn, min_size=1, max_size=PG_READERS, timeout=self._timeout
+                    self._dsn,
+                    min_size=1,
+                    max_size=PG_READERS,
+                    timeout=self._timeout,
+                    reset=_keep_session,
                 )
             )
         try:
