@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Coroutine, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-from fastapi import Request
+from fastapi import Request, Response
 
 from app.api.deps import AppMetrics, Runs, authorize_namespace
 from app.api.gates import (
@@ -36,8 +36,10 @@ from app.api.gates import (
     log,
     metric_verdict,
     refusals,
+    verdict_answer,
     verdict_of,
 )
+from app.api.served import json_answer, json_bytes, served
 from app.core.errors import AppError, FieldProblem, InvalidInput
 from app.core.metrics import Metrics
 from app.engine.offload import Judging, inline
@@ -52,6 +54,7 @@ from providers.base import Provider, ProviderFactory
 __all__ = ["evaluate_once", "router"]
 
 router = gate_router()
+T = TypeVar("T", Verdict, tuple[Verdict, bytes])
 
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
 
@@ -91,17 +94,16 @@ async def _argo_request(request: Request) -> tuple[str, dict[str, Any]]:
     return namespace, document
 
 
-async def _argo_gate(
-    hook: str, metrics: Metrics, work: Coroutine[Any, Any, Verdict], *, where: str
-) -> Verdict:
+async def _argo_gate(hook: str, metrics: Metrics, work: Coroutine[Any, Any, T], *, where: str) -> T:
     try:
-        verdict = await work
+        answer = await work
     except AppError as exc:
         count(metrics, "argo", hook, exc.status)
         log.warning("argo %s gate %s: %s %s", hook, where, exc.status, exc.detail)
         raise
+    verdict = answer if isinstance(answer, Verdict) else answer[0]
     count(metrics, "argo", hook, verdict.phase)
-    return verdict
+    return answer
 
 
 @router.post(
@@ -135,26 +137,31 @@ async def argo_evaluate(request: Request, runs: Runs, metrics: AppMetrics) -> Ve
 @router.post(
     "/argo/{key}",
     summary="Argo web provider: the verdict of the run keyed by `key`, started on first call",
+    response_model=Verdict,
     openapi_extra={"requestBody": ARGO_BODY},
     responses=refusals(409, s422=MALFORMED),
 )
-async def argo_keyed(key: str, request: Request, runs: Runs, metrics: AppMetrics) -> Verdict:
+async def argo_keyed(key: str, request: Request, runs: Runs, metrics: AppMetrics) -> Response:
     """Always `200` with the phase (`Pending` before the first measurement) for a good request."""
 
-    async def work() -> Verdict:
+    async def work() -> tuple[Verdict, bytes]:
         check_field(KEY, key, "key", "1-253 letters, digits, '.', '_' or '-'")
         namespace, document = await _argo_request(request)
+        idempotency_key = f"argo:{namespace}:{key}"
+        stored = await runs.store.stored_run(idempotency_key=idempotency_key)
+        if stored is not None:  # every call but the first: the verdict as stored
+            return served(request).get("verdict", stored, verdict_answer)
         labels = document.get("labels")
         if isinstance(labels, dict):
             document["labels"] = {**labels, "augur/gate": "argo", "augur/gate-key": key}
         elif labels is None:
             document["labels"] = {"augur/gate": "argo", "augur/gate-key": key}
-        run, _ = await runs.create_run(
-            namespace, document, idempotency_key=f"argo:{namespace}:{key}"
-        )
-        return verdict_of(run)
+        run, _ = await runs.create_run(namespace, document, idempotency_key=idempotency_key)
+        verdict = verdict_of(run)
+        return verdict, json_bytes(verdict.model_dump(mode="json", by_alias=True))
 
-    return await _argo_gate("run", metrics, work(), where=key)
+    _, body = await _argo_gate("run", metrics, work(), where=key)
+    return json_answer(body)
 
 
 async def evaluate_once(

@@ -179,12 +179,14 @@ def check_access(access: Access, scope: Scope, namespace: str | None) -> None:
     _authorize(access, scope, namespace)
 
 
-def _runs(request: Request) -> RunService:
+# `async def`, though they never wait: FastAPI runs a plain `def` dependency on its thread
+# pool, a trip to another thread and back on every request for an attribute read.
+async def _runs(request: Request) -> RunService:
     service: RunService = request.app.state.runs
     return service
 
 
-def _metrics(request: Request) -> Metrics:
+async def _metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 

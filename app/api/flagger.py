@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,15 +38,15 @@ from app.api.gates import (
     json_object,
     log,
     refusals,
+    verdict_answer,
     verdict_of,
 )
+from app.api.served import json_answer, json_bytes, served
 from app.core.errors import AppError, FieldProblem, InvalidInput, NotFound
 from app.core.metrics import Metrics
-from app.service.documents import run_from_record
 from app.service.runs import RunService
 from app.spec.errors import SpecError
 from app.spec.hints import closest
-from app.spec.models import AnalysisRun
 from app.spec.status import Phase
 
 __all__ = ["FLAGGER_HOOKS", "router"]
@@ -154,9 +154,11 @@ async def _flagger_payload(request: Request) -> FlaggerPayload:
     return payload
 
 
-async def _run_for(
-    runs: RunService, payload: FlaggerPayload, *, create: bool
-) -> AnalysisRun | None:
+async def _verdict_for(
+    request: Request, runs: RunService, payload: FlaggerPayload, *, create: bool
+) -> tuple[Verdict, bytes] | None:
+    """The verdict of the canary revision's run and its JSON (`app.api.served`), None when no
+    run exists and `create` is off."""
     if not payload.checksum:
         raise InvalidInput(
             "checksum is empty; augur keys a canary's analysis on namespace/name/checksum "
@@ -165,9 +167,10 @@ async def _run_for(
         )
     check_field(CHECKSUM, payload.checksum, "checksum", "a Flagger checksum")
     key = f"flagger:{payload.namespace}/{payload.name}/{payload.checksum}"
-    existing = await runs.store.run_by_key(key)
+    existing = await runs.store.stored_run(idempotency_key=key)
     if existing is not None:
-        return run_from_record(existing)
+        answer: tuple[Verdict, bytes] = served(request).get("verdict", existing, verdict_answer)
+        return answer
     if not create:
         return None
     namespace, document = _flagger_document(payload)
@@ -175,7 +178,8 @@ async def _run_for(
         run, _ = await runs.create_run(namespace, document, idempotency_key=key)
     except InvalidInput as exc:
         raise _as_metadata(exc, document["args"]) from None
-    return run
+    verdict = verdict_of(run)
+    return verdict, json_bytes(verdict.model_dump(mode="json", by_alias=True))
 
 
 def _as_metadata(exc: InvalidInput, args: list[dict[str, str]]) -> InvalidInput:
@@ -191,24 +195,23 @@ def _as_metadata(exc: InvalidInput, args: list[dict[str, str]]) -> InvalidInput:
     return InvalidInput(exc.detail, problems)
 
 
-def _answer(hook: str, run: AnalysisRun | None) -> tuple[int, Verdict | None, str]:
-    """(status, verdict, why) for one hook and the run as stored."""
-    if run is None:
-        return 412, None, "no analysis has started for this canary revision; nothing to roll back"
-    verdict = verdict_of(run)
+def _answer(hook: str, verdict: Verdict | None) -> tuple[int, str]:
+    """(status, why) for one hook and the verdict of the run as stored."""
+    if verdict is None:
+        return 412, "no analysis has started for this canary revision; nothing to roll back"
     phase = Phase(verdict.phase)
     said = f"analysis {verdict.run} is {phase.value}" + (
         f": {verdict.message}" if verdict.message else ""
     )
     if hook == "rollback":
-        return (200, verdict, said) if phase in NOT_GOOD else (412, verdict, f"{said}; no rollback")
+        return (200, said) if phase in NOT_GOOD else (412, f"{said}; no rollback")
     if phase in NOT_GOOD:
-        return 412, verdict, said
+        return 412, said
     if hook == "confirm-promotion" and phase is not Phase.SUCCESSFUL:
         if phase.completed:
-            return 412, verdict, f"{said}; a person must decide"
-        return 423, verdict, f"{said}; promotion waits for a Successful analysis"
-    return 200, verdict, said
+            return 412, f"{said}; a person must decide"
+        return 423, f"{said}; promotion waits for a Successful analysis"
+    return 200, said
 
 
 @router.post(
@@ -231,9 +234,7 @@ def _answer(hook: str, run: AnalysisRun | None) -> tuple[int, Verdict | None, st
         ),
     },
 )
-async def flagger_hook(
-    hook: str, request: Request, runs: Runs, metrics: AppMetrics
-) -> Verdict | JSONResponse:
+async def flagger_hook(hook: str, request: Request, runs: Runs, metrics: AppMetrics) -> Response:
     """`200` with the verdict when the hook passes (for `rollback`: roll back now)."""
     if hook not in FLAGGER_HOOKS:
         count(metrics, "flagger", "unknown", 404)
@@ -246,12 +247,12 @@ async def flagger_hook(
         canary = f"{payload.namespace}/{payload.name}"
         if hook in ("post-rollout", "event"):
             return await _record(hook, payload, runs, metrics)
-        run = await _run_for(runs, payload, create=hook != "rollback")
+        answer = await _verdict_for(request, runs, payload, create=hook != "rollback")
     except AppError as exc:
         count(metrics, "flagger", hook, exc.status)
         log.warning("flagger %s: %s %s", hook, exc.status, exc.detail)
         raise
-    status, verdict, why = _answer(hook, run)
+    status, why = _answer(hook, answer[0] if answer is not None else None)
     count(metrics, "flagger", hook, status)
     log.info(
         "flagger %s %s: %d (%s)",
@@ -265,8 +266,8 @@ async def flagger_hook(
         raise Refused(why)
     if status == 423:
         raise Waiting(why)
-    assert verdict is not None
-    return verdict
+    assert answer is not None
+    return json_answer(answer[1])
 
 
 async def _record(

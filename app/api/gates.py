@@ -6,7 +6,8 @@ Both read the stored run and create it when needed; neither ever waits on a metr
 `POST /api/v1/gates/argo/evaluate`, which takes one measurement of each metric now, stores
 nothing, and lets Argo's own `interval`/`count`/`failureLimit` do the repeating.
 
-Here: the verdict both answer with, the JSON-object body reader, the field checks, the
+Here: the verdict both answer with (built once per stored version of the run, in
+`app.api.served`), the JSON-object body reader, the field checks, the
 `augur_gate_calls` counter, the problem+json answers each route documents, and the one logger
 both write to (`app.api.gates`).
 
@@ -26,12 +27,14 @@ from pydantic.alias_generators import to_camel
 
 from app.api.body import read_document
 from app.api.deps import GateWriter
+from app.api.served import json_bytes
 from app.api.validate import problem_responses
 from app.core.errors import FieldProblem, InvalidInput
 from app.core.metrics import Metrics
-from app.service.documents import phase_of
+from app.service.documents import phase_of, run_from_record
 from app.spec.models import AnalysisRun
 from app.spec.status import MetricResult, Phase
+from app.store.records import RunRecord
 
 __all__ = [
     "NAMESPACE",
@@ -45,6 +48,7 @@ __all__ = [
     "log",
     "metric_verdict",
     "refusals",
+    "verdict_answer",
     "verdict_of",
 ]
 
@@ -111,6 +115,13 @@ def verdict_of(run: AnalysisRun) -> Verdict:
         metrics=metrics,
         run=f"{run.metadata.namespace}/{run.metadata.name}",
     )
+
+
+def verdict_answer(record: RunRecord) -> tuple[Verdict, bytes]:
+    """The stored run's verdict and its JSON (every field, as `response_model=Verdict` writes
+    it): what `app.api.served` keeps per version of the run."""
+    verdict = verdict_of(run_from_record(record))
+    return verdict, json_bytes(verdict.model_dump(mode="json", by_alias=True))
 
 
 def count(metrics: Metrics, controller: str, hook: str, answer: str | int) -> None:

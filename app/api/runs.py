@@ -29,15 +29,17 @@ from app.api.body import read_document
 from app.api.deps import Reader, Runs, Writer
 from app.api.lists import ListResponse
 from app.api.selector import parse_selector
+from app.api.served import json_answer, json_bytes, served
 from app.api.templates import Name, Namespace
 from app.api.validate import problem_responses, run_request_body
 from app.core.errors import FieldProblem, InvalidInput
 from app.core.limits import INT32_MAX, MAX_CONTINUE_CHARS, MAX_NAME
+from app.service.documents import run_from_record
 from app.service.runs import RunService
 from app.spec.document import run_document
 from app.spec.models import API_VERSION, AnalysisRun
 from app.spec.status import Phase, format_time
-from app.store.records import MeasurementRecord
+from app.store.records import MeasurementRecord, RunRecord
 
 __all__ = ["decode_continue", "encode_continue", "parse_selector", "router"]
 
@@ -282,8 +284,14 @@ async def list_all_runs(
     response_model=None,
     responses={**RUN, **problem_responses(404, 422)},
 )
-async def get_run(namespace: Namespace, name: Name, runs: Runs) -> dict[str, Any]:
-    return run_document(await runs.get_run(namespace, name))
+async def get_run(namespace: Namespace, name: Name, request: Request, runs: Runs) -> Response:
+    stored = await runs.stored(namespace, name)  # answered as built once per stored version
+    _, body = served(request).get("run", stored, _run_body)
+    return json_answer(body)
+
+
+def _run_body(record: RunRecord) -> tuple[None, bytes]:
+    return None, json_bytes(run_document(run_from_record(record)))
 
 
 @router.get(

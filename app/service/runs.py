@@ -30,7 +30,7 @@ from app.service.submit import ProviderCheck
 from app.service.templates import Templates
 from app.spec.models import AnalysisRun
 from app.store.records import MeasurementRecord, NewRun, RunRecord
-from app.store.runs import LabelRequirement
+from app.store.runs import LabelRequirement, StoredRun
 from app.store.sql import SqlStore
 
 __all__ = ["RunService"]
@@ -99,6 +99,13 @@ class RunService(Templates, RunRequests):
     async def get_run(self, namespace: str, name: str) -> AnalysisRun:
         return run_from_record(await self._record(namespace, name))
 
+    async def stored(self, namespace: str, name: str) -> StoredRun:
+        """The stored run with its JSON as text, for answers cached on it (404 when none)."""
+        found = await self.store.stored_run(namespace=namespace, name=name)
+        if found is None:
+            raise _not_found(namespace, name)
+        return found
+
     async def record(self, namespace: str, name: str) -> RunRecord:
         """The stored run (404 when there is none), as the store keeps it."""
         return await self._record(namespace, name)
@@ -106,7 +113,7 @@ class RunService(Templates, RunRequests):
     async def _record(self, namespace: str, name: str) -> RunRecord:
         record = await self.store.get_run(namespace=namespace, name=name)
         if record is None:
-            raise NotFound(f"analysisrun {namespace}/{name} not found")
+            raise _not_found(namespace, name)
         return record
 
     async def list_page(
@@ -162,3 +169,7 @@ class RunService(Templates, RunRequests):
         return await self.store.measurements(
             record.id, metric=metric, after_seq=after_seq, limit=limit, after_metric=after_metric
         )
+
+
+def _not_found(namespace: str, name: str) -> NotFound:
+    return NotFound(f"analysisrun {namespace}/{name} not found")

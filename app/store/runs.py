@@ -1,31 +1,39 @@
 """Run queries: create (once per idempotency key), read by name, id or key, list a page by
 namespace, phase and label selector, change the spec, delete, and the counts and next wake-up
-the scheduler and the metrics read."""
+the scheduler and the metrics read.
+
+`stored_run` is the read of the request path (run status, the gates): one row by a unique key,
+its JSON columns left as the text stored, so what is built from it can be cached on exactly that
+text; it reads through `app.store.hotread` (SQLite on the caller's thread, PostgreSQL in one
+round trip), and through the engine when that cannot read."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.exc import IntegrityError
 
 from app.core.text import scrub_text
 from app.store.base import StoreBase, dump, load, utc, when
 from app.store.errors import NameTaken
 from app.store.events import append_events
+from app.store.hotread import UNREADABLE, PgReader, SqliteReader, reader_for
 from app.store.records import NewEvent, NewRun, RunRecord
 from app.store.schema import events, measurements, run_labels, runs
 
-__all__ = ["LabelRequirement", "RunQueries", "run_record"]
+__all__ = ["LabelRequirement", "RunQueries", "StoredRun", "run_record"]
 
 #: (key, operator, values): operators `=`, `!=`, `in`, `notin`, `exists`, `!` as in Kubernetes.
 LabelRequirement = tuple[str, str, tuple[str, ...]]
 
 
-def run_record(row: RowMapping) -> RunRecord:
+def run_record(row: Mapping[Any, Any]) -> RunRecord:
     return RunRecord(
         id=row["id"],
         namespace=row["namespace"],
@@ -43,7 +51,85 @@ def run_record(row: RowMapping) -> RunRecord:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A run's row as stored. `version` is the text every document of the run is built from
+    (namespace, name, labels, annotations, spec, status, creation time): equal versions make
+    equal documents, on any replica, so a cache keyed on it is never stale."""
+
+    id: str
+    version: tuple[str, ...]
+    row: Mapping[Any, Any]
+
+    def record(self) -> RunRecord:
+        return run_record(self.row)
+
+
+_VERSION = ("namespace", "name", "labels", "annotations", "spec", "status", "created_at")
+_TIMES = ("created_at", "updated_at", "completed_at", "next_reconcile_at")
+
+
+def _sql(*where: Any) -> dict[str, str]:
+    """The SELECT of a run's row as SQLite's and asyncpg's text, parameters in order."""
+    query = select(runs).where(*where)
+    dialects = {"sqlite": sqlite.dialect(), "postgresql": asyncpg.dialect()}  # type: ignore[no-untyped-call]
+    return {name: str(query.compile(dialect=dialect)) for name, dialect in dialects.items()}
+
+
+_BY_NAME = _sql(runs.c.namespace == bindparam("ns"), runs.c.name == bindparam("name"))
+_BY_KEY = _sql(runs.c.idempotency_key == bindparam("key"))
+
+
+def _stored(row: Mapping[Any, Any]) -> StoredRun:
+    return StoredRun(id=row["id"], version=tuple(str(row[c]) for c in _VERSION), row=row)
+
+
+def _sqlite_times(row: dict[str, Any]) -> dict[str, Any]:
+    """SQLite keeps times as text (SQLAlchemy writes `YYYY-MM-DD HH:MM:SS.ffffff`, UTC)."""
+    for column in _TIMES:
+        if isinstance(row[column], str):
+            row[column] = datetime.fromisoformat(row[column])
+    return row
+
+
 class RunQueries(StoreBase):
+    _hot: SqliteReader | PgReader | object | None = UNREADABLE
+
+    async def stored_run(
+        self,
+        *,
+        namespace: str = "",
+        name: str = "",
+        idempotency_key: str | None = None,
+    ) -> StoredRun | None:
+        """The run named `namespace/name`, or keyed by `idempotency_key`, as stored."""
+        parameters: tuple[str, ...]
+        if idempotency_key is not None:
+            sql, parameters = _BY_KEY, (idempotency_key,)
+        else:
+            sql, parameters = _BY_NAME, (namespace, name)
+        if self._hot is UNREADABLE:
+            self._hot = reader_for(self.engine)
+        if isinstance(self._hot, SqliteReader):
+            found = self._hot.one(sql["sqlite"], parameters)
+            if isinstance(found, dict):
+                return _stored(_sqlite_times(found))
+            if found is None:
+                return None
+        elif isinstance(self._hot, PgReader):
+            found = await self._hot.one(sql["postgresql"], parameters)
+            if isinstance(found, dict):
+                return _stored(found)
+            if found is None:
+                return None
+        if idempotency_key is not None:
+            condition = runs.c.idempotency_key == idempotency_key
+        else:
+            condition = and_(runs.c.namespace == namespace, runs.c.name == name)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(runs).where(condition))).mappings().one_or_none()
+        return None if row is None else _stored(row)
+
     async def create_run(
         self, run: NewRun, *, idempotency_key: str | None = None
     ) -> tuple[RunRecord, bool]:

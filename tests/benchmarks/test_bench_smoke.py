@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_bench, judge_sim, measurement_bench, scheduler_bench, ui_bench
+from benchmarks import (
+    http_bench,
+    judge_sim,
+    measurement_bench,
+    paced,
+    scheduler_bench,
+    ui_bench,
+)
 
 
 def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
@@ -94,19 +101,63 @@ def test_the_http_benchmark_pairs_each_augur_route_with_the_floor(
     assert shutil.which("wrk"), f"wrk is missing: {http_bench.INSTALL} (make test does this)"
     assert http_bench.main(["--quick", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
-    assert [(r["method"], r["route"], r["server"]) for r in rows] == [
-        ("GET", "run status", "augur"),
-        ("GET", "run status", "floor"),
-        ("POST", "argo gate", "augur"),
-        ("POST", "argo gate", "floor"),
+    assert [(r["store"], r["method"], r["route"], r["server"]) for r in rows] == [
+        ("-", "GET", "run status", "floor"),
+        ("-", "POST", "argo gate", "floor"),
+        ("-", "POST", "flagger gate", "floor"),
+        ("sqlite", "GET", "run status", "augur"),
+        ("sqlite", "POST", "argo gate", "augur"),
+        ("sqlite", "POST", "flagger gate", "augur"),
     ]
     for row in rows:
         assert row["requests"] > 0
         assert row["non_2xx"] == 0  # every answer was a 200: the same work was measured
         assert row["socket_errors"] == 0
+        assert row["paced_rate"] == http_bench.PACED_RATE
+        assert row["paced_requests"] == http_bench.PACED_RATE * 0.5  # every paced request answered
+        assert row["paced_non_2xx"] == row["paced_errors"] == 0
         pair = [r["command"].split()[:-1] for r in rows if r["route"] == row["route"]]
         assert pair[0] == pair[1]  # the same wrk flags (and Lua body) for augur and the floor
-    assert rows[1]["floor_over_augur"] == 1.0
+    assert [r["over_floor"] for r in rows[:3]] == [1.0, 1.0, 1.0]
+    table = http_bench.table(rows)
+    assert "× floor (goal ≥ 0.5)" in table[0]
+    assert "p99 ms at 500/s (goal < 15)" in table[0]
+
+
+@pytest.mark.parametrize(
+    ("values", "share", "expected"),
+    [
+        ([], 0.99, 0.0),
+        ([5.0], 0.99, 5.0),
+        ([float(i) for i in range(1, 101)], 0.99, 99.0),
+        ([float(i) for i in range(1, 101)], 0.5, 50.0),
+        ([1.0, 2.0], 0.99, 2.0),
+    ],
+    ids=["none", "one", "p99 of 100", "p50 of 100", "p99 of 2 is the larger"],
+)
+def test_paced_percentiles_are_nearest_rank(
+    values: list[float], share: float, expected: float
+) -> None:
+    assert paced.percentile(values, share) == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "expected"),
+    [
+        ("GET", None, b"GET /a/b?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n"),
+        (
+            "POST",
+            '{"a":1}',
+            b"POST /a/b?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9\r\nContent-Type: application/json"
+            b'\r\nContent-Length: 7\r\n\r\n{"a":1}',
+        ),
+    ],
+    ids=["GET", "POST with a JSON body"],
+)
+def test_the_paced_client_sends_keep_alive_requests_built_once(
+    method: str, body: str | None, expected: bytes
+) -> None:
+    assert paced.request_bytes("http://127.0.0.1:9/a/b?x=1", method=method, body=body) == expected
 
 
 def test_the_judge_simulation_puts_both_judges_on_the_same_pairs(
