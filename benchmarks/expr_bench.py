@@ -20,7 +20,7 @@ one; otherwise the script stops with exit status 2. A cell is the best of three 
 ~budget/3 seconds of the timing thread's CPU time (``--budget``, default 0.5; cel-python over
 10,000 values takes seconds per call, so its batch is a single call). The slowdown columns are
 time per evaluation relative to plain Python (how many times slower than the floor); ``goal`` is
-issue #17's target for augur's expr on that row (the seed over 100 values at most 1.5x, small
+the target augur holds its expr to on that row (the seed over 100 values at most 1.5x, small
 scalar conditions at most 3x), ``met`` whether it was.
 """
 
@@ -92,7 +92,7 @@ def apdex_python(result: Any) -> bool:
     return all(float(v["value"]) >= 9900 for v in result["service_apdex"]["values"]["values"])
 
 
-#: Issue #17's goals for expr, as times plain Python's time per evaluation.
+#: augur's goals for expr, as times plain Python's time per evaluation.
 SEED_GOAL = 1.5  # the seed condition over 100 values
 SCALAR_GOAL = 3.0  # small scalar conditions
 
