@@ -246,9 +246,29 @@ def _stores(names: Sequence[str]) -> Iterator[dict[str, Any]]:
 
 
 def run_child(
-    url: str, *, upstream: str, runs: int, seconds: float, interval: int, log: Path
+    url: str,
+    *,
+    upstream: str,
+    runs: int,
+    seconds: float,
+    interval: int,
+    log: Path,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
+    # With --profile, py-spy samples the child (collapsed stacks, one file per scenario).
+    spy = [
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "-o",
+        str(profile),
+        "--",
+    ]
     command = [
+        *(spy if profile is not None else []),
         sys.executable,
         "-m",
         "benchmarks.scheduler_bench",
@@ -268,7 +288,9 @@ def run_child(
     if done.returncode != 0:
         tail = log.read_text().splitlines()[-20:]
         raise SystemExit(f"scenario {runs} runs on {url} failed:\n" + "\n".join(tail))
-    result: dict[str, Any] = json.loads(done.stdout)
+    # The child's one JSON line (py-spy, when profiling, prints its own lines too).
+    found = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    result: dict[str, Any] = json.loads(found[-1])
     lines = log.read_text().splitlines()
     result["log_lines"] = len(lines)
     result["log_errors"] = sum(
@@ -278,7 +300,12 @@ def run_child(
 
 
 def bench(
-    *, runs: Sequence[int], stores: Sequence[str], seconds: float, interval: int
+    *,
+    runs: Sequence[int],
+    stores: Sequence[str],
+    seconds: float,
+    interval: int,
+    profile: Path | None = None,
 ) -> list[dict[str, Any]]:
     from benchmarks import loopback
 
@@ -298,6 +325,7 @@ def bench(
                         seconds=seconds,
                         interval=interval,
                         log=Path(logs) / f"{store}-{count}.log",
+                        profile=profile / f"{store}-{count}.txt" if profile else None,
                     )
                 )
     return results
@@ -368,6 +396,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--interval", type=int, default=10, help="the metric's interval, s")
     parser.add_argument("--quick", action="store_true", help="100 runs, 4 s, SQLite; smoke only")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--profile", type=Path, help="folder for py-spy's collapsed stacks of each scenario"
+    )
     parser.add_argument("--child", metavar="STORE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -389,7 +420,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.quick:
         runs, stores, seconds, interval = [100], ["sqlite"], 4.0, 1
     began = time.monotonic()
-    rows = bench(runs=runs, stores=stores, seconds=seconds, interval=interval)
+    if options.profile:
+        options.profile.mkdir(parents=True, exist_ok=True)
+    rows = bench(
+        runs=runs, stores=stores, seconds=seconds, interval=interval, profile=options.profile
+    )
     if options.json:
         meta = {"python": platform.python_version(), "cores": os.cpu_count()}
         print(json.dumps({**meta, "seconds": seconds, "rows": rows}, indent=2))

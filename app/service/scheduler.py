@@ -35,11 +35,13 @@ from app.service.events import pass_events
 from app.service.loop_thread import set_from_any_thread
 from app.service.notifications import NotificationPlan
 from app.service.observe import observe
+from app.service.scheduler_writes import GroupWriter
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.secrets import ProviderCredentials
 from app.spec.status import AnalysisRunStatus, Measurement, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
+from app.store.measurements import PassWrite
 from app.store.records import NewMeasurement, NewNotification, RunRecord
 from app.store.sql import SqlStore
 from providers import registry
@@ -134,6 +136,7 @@ class Scheduler:
     _conditions: _ConditionsCache = field(default_factory=_ConditionsCache)
     _gauges_at: float | None = None
     _finished_since_gauges: bool = False
+    _writer: GroupWriter | None = None
 
     def wake(self) -> None:
         """Something became due now (a new run, a terminate): look at once, not at next poll.
@@ -309,18 +312,23 @@ class Scheduler:
         new = _new_measurements(before, status)
         done = status is not None and status.phase is not None and status.phase.completed
         self._finished_since_gauges |= done
-        # The pass's events and notifications are written in the same transaction as it.
-        await self.store.record(
-            record.id,
-            new=new,
-            status=status_document(status),
-            phase=phase_of(status),
-            next_reconcile_at=None if done or result is None else result.next_at,
-            completed_at=self.clock() if done else None,
-            lease_owner=self.settings.owner,
-            release=release,
-            events=pass_events(before, status, new),
-            outbox=self._notices(record, run, phase_of(before)),
+        if self._writer is None:
+            self._writer = GroupWriter(lambda: self.store)
+        # The pass's events and notifications are written in the same transaction as it, and
+        # passes that end while another group commits share the next transaction.
+        await self._writer.write(
+            PassWrite(
+                record.id,
+                new=new,
+                status=status_document(status),
+                phase=phase_of(status),
+                next_reconcile_at=None if done or result is None else result.next_at,
+                completed_at=self.clock() if done else None,
+                lease_owner=self.settings.owner,
+                release=release,
+                events=pass_events(before, status, new),
+                outbox=self._notices(record, run, phase_of(before)),
+            )
         )
         observe(self.metrics, run, new, done)
 
