@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_bench, judge_sim, measurement_bench, scheduler_bench, ui_bench
+from benchmarks import (
+    http_bench,
+    judge_sim,
+    measurement_bench,
+    replicas_bench,
+    scheduler_bench,
+    ui_bench,
+)
 
 
 def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
@@ -28,6 +35,23 @@ def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
     assert row["log_lines"] >= row["measurements"]  # one JSON line per measurement, at least
     assert row["cpu_s"] > 0
     assert row["peak_rss_mb"] > 0
+    assert row["runs_lost_or_duplicated"] == 0
+
+
+def test_the_replicas_benchmark_shares_one_database_between_processes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert replicas_bench.main(["--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["store"], r["runs"], r["processes"]) for r in rows] == [
+        ("postgresql", 200, 1),
+        ("postgresql", 200, 2),
+    ]
+    assert rows[0]["x_one"] == 1.0
+    for row in rows:
+        assert row["measurements"] > 0
+        assert set(row["phases"]) == {"Successful"}
+        assert row["runs_lost_or_duplicated"] == 0
 
 
 def test_the_measurement_benchmark_compares_three_paths_on_one_provider(
