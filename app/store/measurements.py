@@ -79,7 +79,8 @@ class PassWrite:
     phase: str
     next_reconcile_at: datetime | None
     completed_at: datetime | None
-    lease_owner: str
+    #: Written only while this owner holds the lease (None: no check, as `record`).
+    lease_owner: str | None
     release: bool = False
     events: Sequence[NewEvent] = ()
     outbox: Sequence[NewNotification] = field(default_factory=tuple)
@@ -134,7 +135,8 @@ class MeasurementQueries(StoreBase):
                 events: list[RunEvents] = []
                 for item in batch:
                     row = held.get(item.run_id)
-                    if row is None or row.lease_owner != item.lease_owner:
+                    checked = item.lease_owner is not None
+                    if row is None or (checked and row.lease_owner != item.lease_owner):
                         outcome.append(
                             LeaseLost(f"run {item.run_id} is no longer held by {item.lease_owner}")
                         )

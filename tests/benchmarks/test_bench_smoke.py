@@ -63,7 +63,10 @@ def test_the_measurement_benchmark_compares_three_paths_on_one_provider(
         ("sqlite", "provider"),
         ("sqlite", "judged"),
         ("sqlite", "augur"),
+        ("sqlite", "provider x8"),
+        ("sqlite", "augur x8"),
     ]
+    assert rows[3]["ratio"] == 1.0
     assert rows[0]["ratio"] == 1.0
     assert all(r["ms"] > 0 for r in rows)
 
