@@ -79,8 +79,7 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
     from app.service.documents import phase_of, status_document
     from app.service.outbound import outbound_client
     from app.service.runs import RunService
-    from app.service.scheduler import _new_measurements
-    from app.service.scheduler_writes import GroupWriter
+    from app.service.scheduler_writes import GroupWriter, new_measurements
     from app.spec.models import Metric
     from app.store.db import open_engine
     from app.store.measurements import PassWrite
@@ -148,7 +147,7 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
             if not plan.done and plan.tasks:
                 break
         runs[slot] = run
-        new = _new_measurements(before, run.status)
+        new = new_measurements(before, run.status)
         if len(new) != 1 or new[0].phase != "Successful":
             raise SystemExit(f"expected one Successful measurement, got {new}")
         assert run.metadata.uid is not None

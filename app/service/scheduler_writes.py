@@ -18,10 +18,13 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
+from app.engine.runner import attempts_of
+from app.spec.status import AnalysisRunStatus, Measurement
 from app.store.measurements import PassWrite
+from app.store.records import NewMeasurement
 from app.store.sql import SqlStore
 
-__all__ = ["MAX_GROUP", "GroupWriter"]
+__all__ = ["MAX_GROUP", "GroupWriter", "new_measurements"]
 
 #: The most passes one transaction writes (bounds a transaction's size and its lock time).
 MAX_GROUP = 256
@@ -70,3 +73,32 @@ def _settle(done: asyncio.Future[None], outcome: BaseException | None) -> None:
             done.set_result(None)
         else:
             done.set_exception(outcome)
+
+
+def new_measurements(
+    before: AnalysisRunStatus | None, after: AnalysisRunStatus | None
+) -> list[NewMeasurement]:
+    """Measurements this pass finished, numbered by their position among all of the metric's."""
+    if after is None:
+        return []
+    found: list[NewMeasurement] = []
+    for result in after.metric_results:
+        previous = attempts_of(before, result.name) if before is not None else 0
+        taken = result.count + result.error
+        fresh = result.measurements[len(result.measurements) - (taken - previous) :]
+        for offset, measurement in enumerate(fresh if taken > previous else []):
+            found.append(_row(result.name, previous + offset + 1, measurement))
+    return found
+
+
+def _row(metric: str, seq: int, m: Measurement) -> NewMeasurement:
+    return NewMeasurement(
+        metric=metric,
+        seq=seq,
+        phase=m.phase.value,
+        value=m.value,
+        message=m.message,
+        metadata=dict(m.metadata or {}),
+        started_at=m.started_at,
+        finished_at=m.finished_at,
+    )
