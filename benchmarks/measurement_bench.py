@@ -13,8 +13,9 @@ client built as `augur serve` builds it (address guard, answer size limit) serve
     judged     the provider call plus the compiled condition (what the CLI's loop adds)
     augur      what the scheduler does per measurement: `Runner.reconcile` (plan, resolve args,
                the provider call, judge, assess, trim, next wake-up), the pass that follows at
-               once when the status moved, and the `SqlStore.record` write of the measurement
-               with the run's status (one transaction), on a run created by `RunService`
+               once when the status moved, and the write of the measurement with the run's
+               status (one transaction, through the scheduler's group commit, here a group of
+               one), on a run created by `RunService`
     provider x8, augur x8
                the same with eight measurements in flight at once (eight runs), as the
                scheduler has them against one upstream; augur's passes are written through the
@@ -134,9 +135,8 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
     ]
     writer = GroupWriter(lambda: store)
 
-    async def augur_pass(slot: int, *, group: bool) -> None:
-        """One run's pass as the scheduler takes it, written alone (`record`) or through the
-        scheduler's group commit."""
+    async def augur_pass(slot: int) -> None:
+        """One run's pass as the scheduler takes it, written through its group commit."""
         run, runner = runs[slot], runners[slot]
         before = run.status
         while True:
@@ -160,27 +160,18 @@ async def bench(url: str, upstream: str, *, rounds: int, per_round: int) -> dict
             completed_at=None,
             lease_owner=None,
         )
-        if group:
-            await writer.write(write)
-        else:
-            await store.record(
-                write.run_id,
-                new=write.new,
-                status=write.status,
-                phase=write.phase,
-                next_reconcile_at=write.next_reconcile_at,
-            )
+        await writer.write(write)  # a group of one when it is alone, as in the scheduler
 
     async def augur() -> None:
         clock.offset += INTERVAL
-        await augur_pass(0, group=False)
+        await augur_pass(0)
 
     async def providers_at_once() -> None:
         await asyncio.gather(*(floor() for _ in range(AT_ONCE)))
 
     async def augur_at_once() -> None:
         clock.offset += INTERVAL
-        await asyncio.gather(*(augur_pass(slot, group=True) for slot in range(AT_ONCE)))
+        await asyncio.gather(*(augur_pass(slot) for slot in range(AT_ONCE)))
 
     cases: dict[str, Callable[[], Awaitable[None]]] = {
         "provider": floor,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.service.test_replicas import COUNT, expected, phases, spec
+from tests.service.test_replicas import COUNT, assert_each_stored_once, expected, phases, spec
 from tests.support.postgres import Postgres, create_database
 from tests.support.servers import augur_server
 from tests.support.waiting import COMPLETED, wait_for
@@ -52,16 +52,7 @@ def test_two_workers_share_one_port_and_the_runs(postgres: Postgres, tmp_path: P
             ),
         )
         assert found == {f"run-{i:03d}": expected(i)[1] for i in range(RUNS)}
-        for index in range(RUNS):
-            name = f"run-{index:03d}"
-            run = client.get(f"/api/v1/namespaces/replicas/analysisruns/{name}").json()
-            metric = run["status"]["metricResults"][0]
-            stored = client.get(
-                f"/api/v1/namespaces/replicas/analysisruns/{name}/measurements"
-            ).json()["items"]
-            assert [m["seq"] for m in stored] == list(
-                range(1, metric["count"] + metric["error"] + 1)
-            ), name
+        assert_each_stored_once(client, RUNS)
         client.close()
         served.proc.send_signal(signal.SIGTERM)
         assert served.proc.wait(timeout=30) == 0
