@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -290,7 +291,9 @@ def create_app(
     return app
 
 
-def run_server(app: FastAPI, *, host: str, port: int) -> None:
+def run_server(
+    app: FastAPI, *, host: str, port: int, sockets: list[socket.socket] | None = None
+) -> None:
     """Serve `app` with uvicorn as `augur serve` does, ending its event streams as soon as the
     process is told to stop: uvicorn waits for open responses before it shuts down, and an
     event stream would otherwise never end."""
@@ -312,6 +315,6 @@ def run_server(app: FastAPI, *, host: str, port: int) -> None:
         workers=1,
     )
     server = Server(config)
-    server.run()
+    server.run(sockets=sockets)  # `augur serve --workers`: the socket the parent bound
     if not server.started:
         raise SystemExit(3)  # what uvicorn.run exits with when start-up failed

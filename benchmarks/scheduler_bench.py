@@ -41,7 +41,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,8 +52,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.scheduler_report import goal, summary, table
+
 REPO = Path(__file__).resolve().parents[1]
-GOAL_RUNS, GOAL_P99_S, GOAL_RSS_MB = 10_000, 1.0, 1024.0
 
 
 def spec(upstream: str, interval: int) -> dict[str, Any]:
@@ -77,22 +77,30 @@ def spec(upstream: str, interval: int) -> dict[str, Any]:
 async def scenario(
     url: str, *, upstream: str, runs: int, seconds: float, interval: int
 ) -> dict[str, Any]:
+    from app.core.logs import Redactor, configure_logging
+
+    configure_logging("info", Redactor())
+    due, begin = await setup(url, upstream=upstream, runs=runs, interval=interval)
+    driven = await drive(url, begin=begin, seconds=seconds, owner="bench")
+    rows, wrong = await collect(url)
+    result = summary(rows, due=due, interval=interval, runs=runs, url=url, **driven)
+    return {**result, "runs_lost_or_duplicated": wrong}
+
+
+async def setup(
+    url: str, *, upstream: str, runs: int, interval: int, lead: float = 1.0
+) -> tuple[dict[str, datetime], datetime]:
+    """A fresh store with `runs` runs, the first passes due from `lead` s after the inserts,
+    spread over one interval; each run's first due time, and when the first is due."""
     from sqlalchemy import insert, select
 
-    from app import __version__
     from app.core.addresses import AddressPolicy
-    from app.core.logs import Redactor, configure_logging
-    from app.core.metrics import Metrics
-    from app.service.outbound import outbound_client
     from app.service.runs import RunService
-    from app.service.scheduler import Scheduler, SchedulerSettings
     from app.store.db import open_engine
     from app.store.migrate import upgrade
-    from app.store.schema import measurements
     from app.store.schema import runs as runs_table
     from app.store.sql import SqlStore
 
-    configure_logging("info", Redactor())
     engine = open_engine(url)
     await upgrade(engine)
     store = SqlStore(engine, clock=lambda: datetime.now(UTC))
@@ -100,12 +108,10 @@ async def scenario(
     service = RunService(
         store=store, clock=lambda: datetime.now(UTC), wake=lambda: None, addresses=policy
     )
-    first, _ = await service.create_run(
-        "bench", {"name": "bench-0", "spec": spec(upstream, interval)}
-    )
+    await service.create_run("bench", {"name": "bench-0", "spec": spec(upstream, interval)})
     async with engine.connect() as conn:
         row = dict((await conn.execute(select(runs_table))).mappings().one())
-    begin = datetime.now(UTC) + timedelta(seconds=1 + runs / 20_000)  # after the inserts
+    begin = datetime.now(UTC) + timedelta(seconds=lead + runs / 20_000)  # after the inserts
     step = timedelta(seconds=interval) / runs
     due = {row["id"]: begin}
     batch: list[dict[str, Any]] = []
@@ -124,12 +130,26 @@ async def scenario(
                 batch = []
         if batch:
             await conn.execute(insert(runs_table), batch)
-    del batch
+    await engine.dispose()
+    return due, begin
 
-    http = outbound_client(policy)
+
+async def drive(url: str, *, begin: datetime, seconds: float, owner: str) -> dict[str, Any]:
+    """The real scheduler (as `augur serve` builds it) from `begin` for `seconds`, then
+    stopped as on SIGTERM: its window and the CPU it took."""
+    from app import __version__
+    from app.core.addresses import AddressPolicy
+    from app.core.metrics import Metrics
+    from app.service.outbound import outbound_client
+    from app.service.scheduler import Scheduler, SchedulerSettings
+    from app.store.db import open_engine
+    from app.store.sql import SqlStore
+
+    engine = open_engine(url)
+    http = outbound_client(AddressPolicy(local=True))
     scheduler = Scheduler(
-        store=store,
-        settings=SchedulerSettings(owner="bench"),
+        store=SqlStore(engine, clock=lambda: datetime.now(UTC)),
+        settings=SchedulerSettings(owner=owner),
         clock=lambda: datetime.now(UTC),
         http=http,
         metrics=Metrics(version=__version__),
@@ -143,7 +163,23 @@ async def scenario(
     await scheduler.stop()
     cpu = _cpu() - cpu0
     await http.aclose()
+    await engine.dispose()
+    return {"started": started, "stopping": stopping, "cpu": cpu}
 
+
+async def collect(url: str) -> tuple[list[Any], int]:
+    """Every stored measurement (run, seq, phase, started and finished, in order), and how many
+    runs' stored measurements are not exactly 1..n for the n their status counts (a measurement
+    lost, or stored twice)."""
+    import json as json_
+
+    from sqlalchemy import select
+
+    from app.store.db import open_engine
+    from app.store.schema import measurements
+    from app.store.schema import runs as runs_table
+
+    engine = open_engine(url)
     query = select(
         measurements.c.run_id,
         measurements.c.seq,
@@ -153,77 +189,24 @@ async def scenario(
     ).order_by(measurements.c.run_id, measurements.c.seq)
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
+        statuses = (await conn.execute(select(runs_table.c.id, runs_table.c.status))).all()
     await engine.dispose()
-    assert first.metadata.uid in due
-    return _summary(
-        rows,
-        due=due,
-        started=started,
-        stopping=stopping,
-        interval=interval,
-        runs=runs,
-        cpu=cpu,
-        url=url,
-    )
+    seqs: dict[str, list[int]] = {}
+    for row in rows:
+        seqs.setdefault(row.run_id, []).append(row.seq)
+    wrong = 0
+    for run_id, status in statuses:
+        taken = sum(
+            int(r.get("count", 0)) + int(r.get("error", 0))
+            for r in json_.loads(status or "{}").get("metricResults", [])
+        )
+        wrong += seqs.get(run_id, []) != list(range(1, taken + 1))
+    return list(rows), wrong
 
 
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def _summary(
-    rows: Sequence[Any],
-    *,
-    due: dict[str, datetime],
-    started: datetime,
-    stopping: datetime,
-    interval: int,
-    runs: int,
-    cpu: float,
-    url: str,
-) -> dict[str, Any]:
-    gap = timedelta(seconds=interval)
-    late: list[float] = []
-    next_due = dict(due)  # run id -> when its next measurement is due
-    phases: dict[str, int] = {}
-    in_window = 0
-    for run_id, _seq, phase, began, finished in rows:
-        began, finished = _utc(began), _utc(finished)
-        phases[phase] = phases.get(phase, 0) + 1
-        if began <= stopping:
-            in_window += 1
-            late.append((began - next_due[run_id]).total_seconds())
-        next_due[run_id] = finished + gap
-    overdue = [(stopping - when).total_seconds() for when in next_due.values() if when < stopping]
-    late.extend(overdue)
-    window = (stopping - started).total_seconds()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    quantiles = statistics.quantiles(late, n=100, method="inclusive") if len(late) > 1 else [0.0]
-    return {
-        "store": url.split(":", 1)[0].split("+", 1)[0],
-        "runs": runs,
-        "interval_s": interval,
-        "window_s": round(window, 2),
-        "measurements": in_window,
-        "phases": phases,
-        "per_s": in_window / window,
-        "target_per_s": runs / interval,
-        "late_p50_s": quantiles[49] if len(quantiles) > 1 else late[0] if late else 0.0,
-        "late_p99_s": quantiles[98] if len(quantiles) > 1 else late[0] if late else 0.0,
-        "late_max_s": max(late, default=0.0),
-        "overdue_at_end": len(overdue),
-        "cpu_s": cpu,
-        "cpu_s_per_1k_runs": cpu / runs * 1000,
-        "cpu_share": cpu / window,
-        "cpu_us_per_measurement": cpu / in_window * 1e6 if in_window else None,
-        "peak_rss_mb": peak_mb,
-        "rss_mb_per_1k_runs": peak_mb / runs * 1000,
-    }
 
 
 # -- the parent: upstream, databases, one child per scenario --------------------------------
@@ -246,9 +229,29 @@ def _stores(names: Sequence[str]) -> Iterator[dict[str, Any]]:
 
 
 def run_child(
-    url: str, *, upstream: str, runs: int, seconds: float, interval: int, log: Path
+    url: str,
+    *,
+    upstream: str,
+    runs: int,
+    seconds: float,
+    interval: int,
+    log: Path,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
+    # With --profile, py-spy samples the child (collapsed stacks, one file per scenario).
+    spy = [
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "--format",
+        "raw",
+        "--rate",
+        "200",
+        "-o",
+        str(profile),
+        "--",
+    ]
     command = [
+        *(spy if profile is not None else []),
         sys.executable,
         "-m",
         "benchmarks.scheduler_bench",
@@ -268,7 +271,9 @@ def run_child(
     if done.returncode != 0:
         tail = log.read_text().splitlines()[-20:]
         raise SystemExit(f"scenario {runs} runs on {url} failed:\n" + "\n".join(tail))
-    result: dict[str, Any] = json.loads(done.stdout)
+    # The child's one JSON line (py-spy, when profiling, prints its own lines too).
+    found = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    result: dict[str, Any] = json.loads(found[-1])
     lines = log.read_text().splitlines()
     result["log_lines"] = len(lines)
     result["log_errors"] = sum(
@@ -278,7 +283,12 @@ def run_child(
 
 
 def bench(
-    *, runs: Sequence[int], stores: Sequence[str], seconds: float, interval: int
+    *,
+    runs: Sequence[int],
+    stores: Sequence[str],
+    seconds: float,
+    interval: int,
+    profile: Path | None = None,
 ) -> list[dict[str, Any]]:
     from benchmarks import loopback
 
@@ -298,66 +308,10 @@ def bench(
                         seconds=seconds,
                         interval=interval,
                         log=Path(logs) / f"{store}-{count}.log",
+                        profile=profile / f"{store}-{count}.txt" if profile else None,
                     )
                 )
     return results
-
-
-def table(rows: Sequence[dict[str, Any]]) -> str:
-    head = (
-        "store",
-        "runs",
-        "meas/s",
-        "target/s",
-        "× target",
-        "late p50 s",
-        "late p99 s",
-        "late max s",
-        "CPU s",
-        "CPU s /1k runs",
-        "core",
-        "peak RSS MB",
-        "MB /1k runs",
-    )
-    body = [
-        (
-            r["store"],
-            f"{r['runs']:,}",
-            f"{r['per_s']:,.0f}",
-            f"{r['target_per_s']:,.0f}",
-            f"{r['per_s'] / r['target_per_s']:.2f}",
-            f"{r['late_p50_s']:.3f}",
-            f"{r['late_p99_s']:.3f}",
-            f"{r['late_max_s']:.3f}",
-            f"{r['cpu_s']:.1f}",
-            f"{r['cpu_s_per_1k_runs']:.2f}",
-            f"{r['cpu_share']:.0%}",
-            f"{r['peak_rss_mb']:,.0f}",
-            f"{r['rss_mb_per_1k_runs']:.1f}",
-        )
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in (head, *body)) for i in range(len(head))]
-    lines = []
-    for line in (head, tuple("-" * w for w in widths), *body):
-        cells = [line[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def goal(rows: Sequence[dict[str, Any]]) -> list[str]:
-    verdicts = []
-    for r in rows:
-        if r["runs"] != GOAL_RUNS:
-            continue
-        met = r["late_p99_s"] < GOAL_P99_S and r["peak_rss_mb"] < GOAL_RSS_MB
-        verdicts.append(
-            f"goal ({GOAL_RUNS:,} runs, p99 lateness < {GOAL_P99_S:g} s, RSS < {GOAL_RSS_MB:,.0f} "
-            f"MB) on {r['store']}: {'met' if met else 'MISSED'}"
-        )
-    return verdicts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -368,6 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--interval", type=int, default=10, help="the metric's interval, s")
     parser.add_argument("--quick", action="store_true", help="100 runs, 4 s, SQLite; smoke only")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument(
+        "--profile", type=Path, help="folder for py-spy's collapsed stacks of each scenario"
+    )
     parser.add_argument("--child", metavar="STORE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -389,7 +346,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.quick:
         runs, stores, seconds, interval = [100], ["sqlite"], 4.0, 1
     began = time.monotonic()
-    rows = bench(runs=runs, stores=stores, seconds=seconds, interval=interval)
+    if options.profile:
+        options.profile.mkdir(parents=True, exist_ok=True)
+    rows = bench(
+        runs=runs, stores=stores, seconds=seconds, interval=interval, profile=options.profile
+    )
     if options.json:
         meta = {"python": platform.python_version(), "cores": os.cpu_count()}
         print(json.dumps({**meta, "seconds": seconds, "rows": rows}, indent=2))
@@ -399,6 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({time.monotonic() - began:.0f} s in all)"
     )
     print(table(rows))
+    for row in rows:
+        lost = row["runs_lost_or_duplicated"]
+        print(
+            f"{row['store']}, {row['runs']:,} runs: runs with a measurement lost or twice: {lost}"
+        )
     for line in goal(rows):
         print(line)
     return 0

@@ -21,6 +21,7 @@ from app.cli.judge import judge_
 from app.core.settings import Settings
 
 if TYPE_CHECKING:
+    from app.core.logs import Redactor
     from app.store.db import SingleWriter
 
 __all__ = ["cli", "main", "openapi_document"]
@@ -77,12 +78,16 @@ def serve(
             "--log-level", metavar="LEVEL", help=_setting("log_level"), show_default=False
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", metavar="N", help=_setting("workers"), show_default=False),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn (one worker: the scheduler lives in the process).
+    """Serve the API with uvicorn; each process runs the API and a scheduler.
 
     Every AUGUR_ variable of the README's Configuration table applies; an option wins over its
-    variable. Exit 64 for a bad setting, 75 when another process already serves the same
-    SQLite store (run several on PostgreSQL).
+    variable. Exit 64 for a bad setting (`--workers` above 1 on SQLite too), 75 when another
+    process already serves the same SQLite store (run several on PostgreSQL).
     """
     from pydantic import ValidationError
 
@@ -92,13 +97,24 @@ def serve(
     from app.main import create_app, run_server
     from app.service.notify_config import NotifyConfigError
 
-    given = {"host": host, "port": port, "store_url": store, "log_level": log_level}
+    given = {
+        "host": host,
+        "port": port,
+        "store_url": store,
+        "log_level": log_level,
+        "workers": workers,
+    }
     overrides: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
         typer.echo(f"augur: invalid settings\n{describe_errors(exc)}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    if settings.workers > 1 and not settings.store_url.startswith("postgresql"):
+        from app.cli.workers import SQLITE_REFUSAL
+
+        typer.echo(f"augur: {SQLITE_REFUSAL.format(count=settings.workers)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
     redactor = Redactor()
     configure_logging(settings.log_level, redactor)
     try:
@@ -119,6 +135,8 @@ def serve(
         logging.getLogger("augur").warning(
             "no API tokens configured: the API is open to anyone who can reach %s", bind
         )
+    if settings.workers > 1:
+        raise typer.Exit(_serve_workers(settings, redactor, bind))
     try:
         try:
             app = create_app(settings, redactor=redactor, writer=writer)
@@ -129,6 +147,34 @@ def serve(
     finally:
         if writer is not None:
             writer.release()
+
+
+def _serve_workers(settings: Settings, redactor: Redactor, bind: str) -> int:
+    """`--workers N` on PostgreSQL: one bound socket, N forked servers, each its own lessee."""
+    import uvicorn
+
+    from app.cli.workers import serve_workers
+    from app.core.addresses import AddressPolicy
+    from app.main import create_app, run_server
+    from app.service.notify_config import NotifyConfigError, load_receivers
+
+    try:  # a bad receiver list is refused once, before any worker starts (as create_app would)
+        load_receivers(
+            inline=settings.notify,
+            file=settings.notify_file,
+            addresses=AddressPolicy.parse(settings.allowed_addresses, local=True),
+            secrets_configured=settings.secrets_dir is not None,
+        )
+    except NotifyConfigError as exc:
+        typer.echo(f"augur: invalid settings\n{exc}", err=True)
+        return EXIT_USAGE
+    sock = uvicorn.Config("app.main:app", host=bind, port=settings.port).bind_socket()
+
+    def work(number: int) -> None:
+        own = settings.model_copy(update={"replica_id": f"{settings.replica_id}-{number}"})
+        run_server(create_app(own, redactor=redactor), host=bind, port=own.port, sockets=[sock])
+
+    return serve_workers(settings.workers, bind=sock, work=work)
 
 
 def _single_writer(store_url: str) -> SingleWriter | None:

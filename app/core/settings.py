@@ -174,6 +174,12 @@ class Settings(BaseSettings):
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Name of this process when it leases runs (host-pid by default).",
     )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Processes `augur serve` starts on one port (more than 1 needs PostgreSQL).",
+    )
 
     @field_validator("store_url")
     @classmethod

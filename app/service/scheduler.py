@@ -28,19 +28,21 @@ from app.core.metrics import Metrics
 from app.engine.conditions import Conditions
 from app.engine.offload import Judging, inline
 from app.engine.reconcile import ReconcileResult, plan_reconcile
-from app.engine.runner import Runner, attempts_of
+from app.engine.runner import Runner
 from app.expr import Limits
 from app.service.documents import phase_of, run_from_record, status_document
 from app.service.events import pass_events
 from app.service.loop_thread import set_from_any_thread
 from app.service.notifications import NotificationPlan
 from app.service.observe import observe
+from app.service.scheduler_writes import GroupWriter, new_measurements
 from app.spec.args import SecretsByNamespace
 from app.spec.models import AnalysisRun, Metric
 from app.spec.secrets import ProviderCredentials
-from app.spec.status import AnalysisRunStatus, Measurement, Phase
+from app.spec.status import AnalysisRunStatus, Phase
 from app.store.errors import DuplicateMeasurement, LeaseLost
-from app.store.records import NewMeasurement, NewNotification, RunRecord
+from app.store.measurements import PassWrite
+from app.store.records import NewNotification, RunRecord
 from app.store.sql import SqlStore
 from providers import base as contract
 from providers import registry
@@ -50,6 +52,8 @@ __all__ = ["Scheduler", "SchedulerSettings"]
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = timedelta(seconds=10)
+#: The shortest time between two rounds of leasing, in seconds (a due run waits at most this).
+LEASE_TICK = 0.02
 #: Compiled conditions kept across runs (keyed by their text, which args may make unique).
 CONDITIONS_CACHE_SIZE = 1024
 
@@ -141,6 +145,7 @@ class Scheduler:
     _conditions: _ConditionsCache = field(default_factory=_ConditionsCache)
     _gauges_at: float | None = None
     _finished_since_gauges: bool = False
+    _writer: GroupWriter | None = None
 
     def wake(self) -> None:
         """Something became due now (a new run, a terminate): look at once, not at next poll.
@@ -172,7 +177,13 @@ class Scheduler:
         return len(self._passes)
 
     async def _loop(self) -> None:
+        clock = asyncio.get_running_loop().time
+        last = clock() - LEASE_TICK
         while not self._stopping:
+            # At most one round of leasing per tick: the passes that end and the runs that come
+            # due meanwhile are leased together, in one query, not one round each.
+            await asyncio.sleep(max(0.0, last + LEASE_TICK - clock()))
+            last = clock()
             # Cleared before leasing, so a wake-up that comes while leasing is not lost.
             self._wake.clear()
             try:
@@ -183,9 +194,18 @@ class Scheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_time())
 
+    def _waits_for_slots(self) -> bool:
+        """Busy: lease again only once a group of slots is free (an eighth of them), not one at
+        a time, so that at saturation a lease and a look at the next due run serve several
+        passes instead of one each. A pass that ends wakes the loop."""
+        free = self.settings.max_concurrent - len(self._passes)
+        return free <= 0 or (
+            bool(self._passes) and free < max(1, self.settings.max_concurrent // 8)
+        )
+
     async def _idle_time(self) -> float:
-        if len(self._passes) >= self.settings.max_concurrent:
-            return self.settings.poll  # every slot is busy: a pass that ends wakes the loop
+        if self._waits_for_slots():
+            return self.settings.poll  # a pass that ends wakes the loop
         try:
             # Runs in a pass of ours are due until their pass writes: a pass that ends wakes
             # the loop, so counting them would only make it spin.
@@ -197,9 +217,9 @@ class Scheduler:
         return min(self.settings.poll, max(0.0, (due - self.clock()).total_seconds()))
 
     async def _lease_and_start(self) -> None:
-        free = self.settings.max_concurrent - len(self._passes)
-        if free <= 0:
+        if self._waits_for_slots():
             return
+        free = self.settings.max_concurrent - len(self._passes)
         leased = await self.store.lease_due(
             owner=self.settings.owner,
             now=self.clock(),
@@ -314,21 +334,26 @@ class Scheduler:
         release: bool,
     ) -> None:
         status = run.status
-        new = _new_measurements(before, status)
+        new = new_measurements(before, status)
         done = status is not None and status.phase is not None and status.phase.completed
         self._finished_since_gauges |= done
-        # The pass's events and notifications are written in the same transaction as it.
-        await self.store.record(
-            record.id,
-            new=new,
-            status=status_document(status),
-            phase=phase_of(status),
-            next_reconcile_at=None if done or result is None else result.next_at,
-            completed_at=self.clock() if done else None,
-            lease_owner=self.settings.owner,
-            release=release,
-            events=pass_events(before, status, new),
-            outbox=self._notices(record, run, phase_of(before)),
+        if self._writer is None:
+            self._writer = GroupWriter(lambda: self.store)
+        # The pass's events and notifications are written in the same transaction as it, and
+        # passes that end while another group commits share the next transaction.
+        await self._writer.write(
+            PassWrite(
+                record.id,
+                new=new,
+                status=status_document(status),
+                phase=phase_of(status),
+                next_reconcile_at=None if done or result is None else result.next_at,
+                completed_at=self.clock() if done else None,
+                lease_owner=self.settings.owner,
+                release=release,
+                events=pass_events(before, status, new),
+                outbox=self._notices(record, run, phase_of(before)),
+            )
         )
         observe(self.metrics, run, new, done)
 
@@ -347,35 +372,6 @@ class Scheduler:
 
 def _completed(run: AnalysisRun) -> bool:
     return run.status is not None and run.status.phase is not None and run.status.phase.completed
-
-
-def _new_measurements(
-    before: AnalysisRunStatus | None, after: AnalysisRunStatus | None
-) -> list[NewMeasurement]:
-    """Measurements this pass finished, numbered by their position among all of the metric's."""
-    if after is None:
-        return []
-    found: list[NewMeasurement] = []
-    for result in after.metric_results:
-        previous = attempts_of(before, result.name) if before is not None else 0
-        taken = result.count + result.error
-        fresh = result.measurements[len(result.measurements) - (taken - previous) :]
-        for offset, measurement in enumerate(fresh if taken > previous else []):
-            found.append(_row(result.name, previous + offset + 1, measurement))
-    return found
-
-
-def _row(metric: str, seq: int, m: Measurement) -> NewMeasurement:
-    return NewMeasurement(
-        metric=metric,
-        seq=seq,
-        phase=m.phase.value,
-        value=m.value,
-        message=m.message,
-        metadata=dict(m.metadata or {}),
-        started_at=m.started_at,
-        finished_at=m.finished_at,
-    )
 
 
 def _upstream(address: str) -> str:

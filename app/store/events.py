@@ -13,6 +13,7 @@ transaction, so the lock is held only until the commit).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,14 @@ from app.store.base import StoreBase, dump, load
 from app.store.records import EventRecord, NewEvent
 from app.store.schema import events
 
-__all__ = ["EventQueries", "append_events", "event_time", "status_summary"]
+__all__ = [
+    "EventQueries",
+    "RunEvents",
+    "append_events",
+    "append_many",
+    "event_time",
+    "status_summary",
+]
 
 #: The advisory lock writers of events take on PostgreSQL (migrations take 7243110).
 EVENTS_LOCK = 7243111
@@ -89,11 +97,32 @@ async def append_events(
 ) -> None:
     """Insert a run's events in the caller's transaction: call it last, just before the commit
     (on PostgreSQL it takes the events lock, held until the transaction ends)."""
-    if not new:
+    await append_many(conn, [RunEvents(run_id, namespace, name, new, status)], now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class RunEvents:
+    """One run's new events, with the status document they summarise."""
+
+    run_id: str
+    namespace: str
+    name: str
+    new: Sequence[NewEvent]
+    status: Mapping[str, Any]
+
+
+async def append_many(conn: AsyncConnection, batch: Sequence[RunEvents], *, now: datetime) -> None:
+    """`append_events` for several runs at once (a group commit of several passes): the lock
+    is taken once and the rows go in one statement."""
+    rows = [
+        _row(item.run_id, item.namespace, item.name, event, item.status, now)
+        for item in batch
+        for event in item.new
+    ]
+    if not rows:
         return
     if conn.dialect.name == "postgresql":
         await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({EVENTS_LOCK})")
-    rows = [_row(run_id, namespace, name, event, status, now) for event in new]
     await conn.execute(insert(events), rows)
 
 

@@ -17,6 +17,7 @@ from benchmarks import (
     judge_sim,
     measurement_bench,
     paced,
+    replicas_bench,
     scheduler_bench,
     ui_bench,
 )
@@ -35,6 +36,23 @@ def test_the_scheduler_benchmark_measures_every_run_on_a_real_store(
     assert row["log_lines"] >= row["measurements"]  # one JSON line per measurement, at least
     assert row["cpu_s"] > 0
     assert row["peak_rss_mb"] > 0
+    assert row["runs_lost_or_duplicated"] == 0
+
+
+def test_the_replicas_benchmark_shares_one_database_between_processes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert replicas_bench.main(["--quick", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["store"], r["runs"], r["processes"]) for r in rows] == [
+        ("postgresql", 200, 1),
+        ("postgresql", 200, 2),
+    ]
+    assert rows[0]["x_one"] == 1.0
+    for row in rows:
+        assert row["measurements"] > 0
+        assert set(row["phases"]) == {"Successful"}
+        assert row["runs_lost_or_duplicated"] == 0
 
 
 def test_the_measurement_benchmark_compares_three_paths_on_one_provider(
@@ -46,7 +64,10 @@ def test_the_measurement_benchmark_compares_three_paths_on_one_provider(
         ("sqlite", "provider"),
         ("sqlite", "judged"),
         ("sqlite", "augur"),
+        ("sqlite", "provider x8"),
+        ("sqlite", "augur x8"),
     ]
+    assert rows[3]["ratio"] == 1.0
     assert rows[0]["ratio"] == 1.0
     assert all(r["ms"] > 0 for r in rows)
 

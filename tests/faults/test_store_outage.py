@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.store.db import STORE_UNREACHABLE
 from app.store.errors import StoreUnavailable
+from app.store.measurements import PassWrite
 from app.store.sql import SqlStore
 from tests.faults.reading import assert_complete_and_unique, run_of, stored_measurements, wait_ready
 from tests.support.postgres import Postgres, postgres_server, start_postgres, stop_postgres
@@ -143,6 +144,13 @@ class DropsOneWrite:
             self.dropped += 1
             raise StoreUnavailable(STORE_UNREACHABLE)
         await self.inner.record(run_id, **kw)
+
+    async def record_many(self, batch: Sequence[PassWrite]) -> list[Exception | None]:
+        """The scheduler's group commit: the whole group fails, as one transaction does."""
+        if any(item.new for item in batch) and not self.dropped:
+            self.dropped += 1
+            raise StoreUnavailable(STORE_UNREACHABLE)
+        return await self.inner.record_many(batch)
 
 
 async def test_a_write_that_fails_once_loses_no_measurement(tmp_path: Path) -> None:

@@ -60,6 +60,18 @@ def phases(client: httpx.Client) -> dict[str, str]:
     return found
 
 
+def assert_each_stored_once(client: httpx.Client, runs: int) -> None:
+    """Every run's stored measurements are exactly 1..n for the n its status counts."""
+    for index in range(runs):
+        name = f"run-{index:03d}"
+        run = client.get(f"/api/v1/namespaces/replicas/analysisruns/{name}").json()
+        metric = run["status"]["metricResults"][0]
+        stored = client.get(f"/api/v1/namespaces/replicas/analysisruns/{name}/measurements")
+        assert [m["seq"] for m in stored.json()["items"]] == list(
+            range(1, metric["count"] + metric["error"] + 1)
+        ), name
+
+
 def measured_by(served: Served) -> int:
     return len(
         re.findall(r'"logger": "app.service.scheduler", "message": "measured ', served.logs())
@@ -111,16 +123,7 @@ def test_three_replicas_share_the_work_and_survive_a_sigkill(
             ),
         )
         assert found == {f"run-{i:03d}": expected(i)[1] for i in range(RUNS)}
-        for index in range(RUNS):
-            name = f"run-{index:03d}"
-            run = client.get(f"/api/v1/namespaces/replicas/analysisruns/{name}").json()
-            metric = run["status"]["metricResults"][0]
-            stored = client.get(
-                f"/api/v1/namespaces/replicas/analysisruns/{name}/measurements"
-            ).json()["items"]
-            assert [m["seq"] for m in stored] == list(
-                range(1, metric["count"] + metric["error"] + 1)
-            ), name
+        assert_each_stored_once(client, RUNS)
         survivors = [measured_by(replicas[0]), measured_by(replicas[2])]
         client.close()
     # Every replica measured, and the survivors carried on after the kill.

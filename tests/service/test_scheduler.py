@@ -13,7 +13,8 @@ from fastapi import FastAPI
 
 from app.core.settings import Settings
 from app.main import create_app
-from app.service.scheduler import _new_measurements, _upstream
+from app.service.scheduler import _upstream
+from app.service.scheduler_writes import new_measurements
 from app.spec.status import AnalysisRunStatus, Measurement, MetricResult, Phase
 from tests.support.waiting import wait_for_async, wait_run_model
 
@@ -126,9 +127,9 @@ def test_new_measurements_are_numbered_by_position_even_after_trimming() -> None
         return AnalysisRunStatus(phase=Phase.RUNNING, metric_results=[result])
 
     before, after = status(11, 1, 10), status(12, 1, 10)
-    fresh = _new_measurements(before, after)
+    fresh = new_measurements(before, after)
     assert [(m.seq, m.value) for m in fresh] == [(13, "9")]
-    assert _new_measurements(after, after) == []
+    assert new_measurements(after, after) == []
 
 
 async def test_a_pass_that_moves_the_status_keeps_its_lease_for_the_next(
