@@ -110,30 +110,31 @@ async def _run_status(scope: Scope, namespace: str, name: str) -> bytes | None:
     return body
 
 
-async def _body(scope: Scope, receive: Receive, read: list[Message]) -> Any:
+async def _body(request: Request, receive: Receive, read: list[Message]) -> Any:
     """The body as JSON when the request is the plain case (JSON, or no Content-Type as Argo
-    sends, with a length within the limit); `None` for the route to read. What was received is
-    kept in `read` for the route."""
-    headers = dict(scope["headers"])
-    if headers.get(b"content-type", b"application/json") != b"application/json":
+    sends, with a length within the limit); `None` for the route to read. Headers are read as
+    the route reads them (the first of a repeated one); what was received is kept in `read`."""
+    headers = request.headers
+    if headers.get("content-type", "application/json") != "application/json":
         return None
-    declared = headers.get(b"content-length", b"")
-    limit: int = scope["app"].state.settings.max_body_bytes
-    if not declared.isdigit() or int(declared) > limit or b"transfer-encoding" in headers:
+    declared = headers.get("content-length", "")
+    limit: int = request.app.state.settings.max_body_bytes
+    if not declared.isdigit() or int(declared) > limit or "transfer-encoding" in headers:
         return None
     chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         read.append(message)
         if message["type"] != "http.request":
             return None
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > limit:  # more than declared: the route reads on and refuses it
+            return None
         if not message.get("more_body", False):
             break
-    raw = b"".join(chunks)
-    if len(raw) > limit:
-        return None
-    return parse_document(raw, "application/json")
+    return parse_document(b"".join(chunks), "application/json")
 
 
 async def _argo(scope: Scope, receive: Receive, read: list[Message], key: str) -> bytes | None:
@@ -141,7 +142,7 @@ async def _argo(scope: Scope, receive: Receive, read: list[Message], key: str) -
         return None
     request = _request(scope, key=key)
     GATE_WRITE.admit(request)
-    document = await _body(scope, receive, read)
+    document = await _body(request, receive, read)
     runs = _runs(request)
     if not isinstance(document, dict) or runs is None:
         return None
@@ -162,7 +163,7 @@ async def _flagger(scope: Scope, receive: Receive, read: list[Message], hook: st
         return None
     request = _request(scope, hook=hook)
     GATE_WRITE.admit(request)
-    document = await _body(scope, receive, read)
+    document = await _body(request, receive, read)
     runs = _runs(request)
     if not isinstance(document, dict) or runs is None:
         return None

@@ -48,7 +48,7 @@ class Case:
     fast: bool  # answered by the fast path (else handed to the route)
     json: Any = None
     content: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -118,6 +118,24 @@ TOKENED: dict[str, Case] = {
     ),
     "argo gate, no content-type as Argo sends": Case(
         "POST", f"{ARGO}/k1", True, content=b'{"namespace":"team-a"}', headers=bearer(A_WRITE)
+    ),
+    "argo gate, JSON with a charset goes to the route": Case(
+        "POST",
+        f"{ARGO}/k1",
+        False,
+        content=b'{"namespace":"team-a"}',
+        headers={**bearer(A_WRITE), "content-type": "application/json; charset=utf-8"},
+    ),
+    "argo gate, two Content-Types, the first one counts": Case(
+        "POST",
+        f"{ARGO}/k1",
+        False,
+        content=b'{"namespace":"team-a"}',
+        headers=[
+            ("authorization", f"Bearer {A_WRITE}"),
+            ("content-type", "text/plain"),
+            ("content-type", "application/json"),
+        ],
     ),
     "argo gate, ?token=": Case("POST", f"{ARGO}/k1?token={A_WRITE}", True, json=argo()),
     "argo gate, write token outside its namespace": Case(
