@@ -137,15 +137,25 @@ async def _body(request: Request, receive: Receive, read: list[Message]) -> Any:
     return parse_document(b"".join(chunks), "application/json")
 
 
-async def _argo(scope: Scope, receive: Receive, read: list[Message], key: str) -> bytes | None:
-    if key == "evaluate" or not KEY.fullmatch(key):
-        return None
-    request = _request(scope, key=key)
+async def _gate(
+    request: Request, receive: Receive, read: list[Message]
+) -> tuple[Request, RunService, dict[str, Any]] | None:
+    """What both gates start with: the token as `GateWriter` checks it, the body as an object."""
     GATE_WRITE.admit(request)
     document = await _body(request, receive, read)
     runs = _runs(request)
     if not isinstance(document, dict) or runs is None:
         return None
+    return request, runs, document
+
+
+async def _argo(scope: Scope, receive: Receive, read: list[Message], key: str) -> bytes | None:
+    if key == "evaluate" or not KEY.fullmatch(key):
+        return None
+    found = await _gate(_request(scope, key=key), receive, read)
+    if found is None:
+        return None
+    request, runs, document = found
     namespace = document.get("namespace", "default")
     if not isinstance(namespace, str) or not NAMESPACE.fullmatch(namespace):
         return None
@@ -161,12 +171,10 @@ async def _argo(scope: Scope, receive: Receive, read: list[Message], key: str) -
 async def _flagger(scope: Scope, receive: Receive, read: list[Message], hook: str) -> bytes | None:
     if hook not in VERDICT_HOOKS:
         return None
-    request = _request(scope, hook=hook)
-    GATE_WRITE.admit(request)
-    document = await _body(request, receive, read)
-    runs = _runs(request)
-    if not isinstance(document, dict) or runs is None:
+    found = await _gate(_request(scope, hook=hook), receive, read)
+    if found is None:
         return None
+    request, runs, document = found
     payload = payload_of(request, document)
     if not CHECKSUM.fullmatch(payload.checksum):
         return None
