@@ -33,6 +33,7 @@ from app.api import (
     templates,
     validate,
 )
+from app.api.fastpath import FastPath
 from app.api.loopback import LoopbackOnly
 from app.api.ui import PREFIX as UI_PREFIX
 from app.api.ui import install as install_ui
@@ -79,9 +80,11 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     redactor: Redactor | None = None,
     writer: SingleWriter | None = None,
+    fast_path: bool = True,
 ) -> FastAPI:
     """The app; `writer` is the SQLite store's lock when the caller (`augur serve`) already
-    holds it, so a second server is refused before anything starts."""
+    holds it, so a second server is refused before anything starts. `fast_path=False` leaves
+    the hot routes to FastAPI's router alone (`app.api.fastpath`; also `app.state.fast_path`)."""
     settings = settings if settings is not None else Settings()
     redactor = redactor if redactor is not None else Redactor()
     metrics = Metrics(version=__version__)
@@ -284,6 +287,8 @@ def create_app(
     app.include_router(kayenta.router)
     docs.install(app)
     install_ui(app)
+    app.state.fast_path = fast_path
+    app.add_middleware(FastPath)  # added first: the innermost, after every middleware below
     app.add_middleware(UrlText)
     if not tokens.configured:  # loopback mode: no other page may drive augur; its own forms may
         app.add_middleware(LoopbackOnly, forms=(UI_PREFIX,))

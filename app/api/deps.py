@@ -21,6 +21,7 @@ with anonymous reads on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
@@ -31,10 +32,13 @@ from app.core.metrics import Metrics
 from app.service.runs import RunService
 
 __all__ = [
+    "GATE_WRITE",
+    "READ",
     "AppMetrics",
     "BodyReaderWithToken",
     "GateWriter",
     "Reader",
+    "Requirement",
     "Runs",
     "Writer",
     "authorize_namespace",
@@ -101,39 +105,41 @@ def _authorize(access: Access, scope: Scope, namespace: str | None) -> None:
     )
 
 
-def require(
-    scope: Scope,
-    *,
-    allow_query: bool = False,
-    namespace_from: NamespaceFrom = "path",
-    anonymous: bool = True,
-) -> Any:
-    """A dependency that lets the request through with a token of at least `scope` where the
-    request acts: the path's `{namespace}` (cluster-wide without one), or, for
-    `namespace_from="body"`, any namespace now and the body's once the route calls
-    `authorize_namespace`. `anonymous=False`: even a `read` needs a token when anonymous reads
-    are on."""
+@dataclass(frozen=True)
+class Requirement:
+    """What a route asks of its caller's token: `scope` where the request acts (the path's
+    `{namespace}`, cluster-wide without one; for `namespace_from="body"`, any namespace now and
+    the body's once the route calls `authorize_namespace`). `anonymous=False`: even a `read`
+    needs a token when anonymous reads are on. `admit` is the one implementation, called by the
+    routes' dependency and by `app.api.fastpath`."""
 
-    async def check(request: Request) -> None:
+    scope: Scope
+    allow_query: bool = False
+    namespace_from: NamespaceFrom = "path"
+    anonymous: bool = True
+
+    def admit(self, request: Request) -> None:
+        """Return to let the request through; raise the 401/403 it gets otherwise."""
+        scope = self.scope
         tokens: Tokens = request.app.state.tokens
         if not tokens.configured:
             return
-        if scope is Scope.READ and anonymous and request.app.state.settings.anonymous_reads:
+        if scope is Scope.READ and self.anonymous and request.app.state.settings.anonymous_reads:
             return
-        presented = _presented(request, allow_query=allow_query)
+        presented = _presented(request, allow_query=self.allow_query)
         if presented is None:
-            where = "an Authorization: Bearer header" + (" or ?token=" if allow_query else "")
+            where = "an Authorization: Bearer header" + (" or ?token=" if self.allow_query else "")
             raise Unauthorized(f"this endpoint needs a token: send {where}")
         access = tokens.access(presented)
         if access is None:
             raise Unauthorized("the token is not valid")
-        if namespace_from == "body":
+        if self.namespace_from == "body":
             if access.best < scope:
                 best = access.best.name.lower()
                 raise Forbidden(f"the token has {best} scope; this needs {scope.name.lower()}")
             request.state.access = (access, scope)
             return
-        if namespace_from == "query":
+        if self.namespace_from == "query":
             namespace = request.query_params.get("namespace") or None
             if namespace is None and access.namespaces is not None and access.best >= scope:
                 request.state.access = (access, scope)  # limited: sees its namespaces only
@@ -142,7 +148,20 @@ def require(
             return
         _authorize(access, scope, request.path_params.get("namespace"))
 
-    return Depends(check)
+    async def check(self, request: Request) -> None:
+        # `async def`, as below: FastAPI would run a plain `def` on its thread pool.
+        self.admit(request)
+
+
+def require(
+    scope: Scope,
+    *,
+    allow_query: bool = False,
+    namespace_from: NamespaceFrom = "path",
+    anonymous: bool = True,
+) -> Any:
+    """A dependency admitting the request by `Requirement(scope, ...)`."""
+    return Depends(Requirement(scope, allow_query, namespace_from, anonymous).check)
 
 
 def authorize_namespace(request: Request, namespace: str) -> None:
@@ -193,8 +212,12 @@ async def _metrics(request: Request) -> Metrics:
 
 Runs = Annotated[RunService, Depends(_runs)]
 AppMetrics = Annotated[Metrics, Depends(_metrics)]
-Reader = require(Scope.READ)
+#: What run status and the other reads ask; `app.api.fastpath` admits by the same.
+READ = Requirement(Scope.READ)
+#: What the gates ask: a write token, in the header or as `?token=`, for the body's namespace.
+GATE_WRITE = Requirement(Scope.WRITE, allow_query=True, namespace_from="body")
+Reader = Depends(READ.check)
 Writer = require(Scope.WRITE)
 #: A read that makes augur resolve names the caller chose: a token, even with anonymous reads.
 BodyReaderWithToken = require(Scope.READ, namespace_from="body", anonymous=False)
-GateWriter = require(Scope.WRITE, allow_query=True, namespace_from="body")
+GateWriter = Depends(GATE_WRITE.check)

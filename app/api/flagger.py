@@ -49,7 +49,7 @@ from app.spec.errors import SpecError
 from app.spec.hints import closest
 from app.spec.status import Phase
 
-__all__ = ["FLAGGER_HOOKS", "router"]
+__all__ = ["CHECKSUM", "FLAGGER_HOOKS", "hook_answer", "payload_of", "router", "settle"]
 
 router = gate_router()
 
@@ -140,7 +140,11 @@ def _flagger_document(payload: FlaggerPayload) -> tuple[str, dict[str, Any]]:
 
 
 async def _flagger_payload(request: Request) -> FlaggerPayload:
-    document = await json_object(request)
+    return payload_of(request, await json_object(request))
+
+
+def payload_of(request: Request, document: dict[str, Any]) -> FlaggerPayload:
+    """The body as Flagger's payload, its names checked and the token's namespace with them."""
     try:
         payload = FlaggerPayload.model_validate(document)
     except ValidationError as exc:
@@ -195,7 +199,7 @@ def _as_metadata(exc: InvalidInput, args: list[dict[str, str]]) -> InvalidInput:
     return InvalidInput(exc.detail, problems)
 
 
-def _answer(hook: str, verdict: Verdict | None) -> tuple[int, str]:
+def hook_answer(hook: str, verdict: Verdict | None) -> tuple[int, str]:
     """(status, why) for one hook and the verdict of the run as stored."""
     if verdict is None:
         return 412, "no analysis has started for this canary revision; nothing to roll back"
@@ -252,7 +256,18 @@ async def flagger_hook(hook: str, request: Request, runs: Runs, metrics: AppMetr
         count(metrics, "flagger", hook, exc.status)
         log.warning("flagger %s: %s %s", hook, exc.status, exc.detail)
         raise
-    status, why = _answer(hook, answer[0] if answer is not None else None)
+    status, why = settle(hook, canary, answer[0] if answer is not None else None, metrics)
+    if status == 412:
+        raise Refused(why)
+    if status == 423:
+        raise Waiting(why)
+    assert answer is not None
+    return json_answer(answer[1])
+
+
+def settle(hook: str, canary: str, verdict: Verdict | None, metrics: Metrics) -> tuple[int, str]:
+    """The hook's answer to the verdict (`answer`), counted and logged."""
+    status, why = hook_answer(hook, verdict)
     count(metrics, "flagger", hook, status)
     log.info(
         "flagger %s %s: %d (%s)",
@@ -262,12 +277,7 @@ async def flagger_hook(hook: str, request: Request, runs: Runs, metrics: AppMetr
         why,
         extra={"controller": "flagger", "hook": hook, "canary": canary, "answer": status},
     )
-    if status == 412:
-        raise Refused(why)
-    if status == 423:
-        raise Waiting(why)
-    assert answer is not None
-    return json_answer(answer[1])
+    return status, why
 
 
 async def _record(

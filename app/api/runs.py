@@ -41,7 +41,7 @@ from app.spec.models import API_VERSION, AnalysisRun
 from app.spec.status import Phase, format_time
 from app.store.records import MeasurementRecord, RunRecord
 
-__all__ = ["decode_continue", "encode_continue", "parse_selector", "router"]
+__all__ = ["decode_continue", "encode_continue", "parse_selector", "router", "run_body"]
 
 router = APIRouter(prefix="/api/v1", tags=["analysis runs"])
 
@@ -286,11 +286,12 @@ async def list_all_runs(
 )
 async def get_run(namespace: Namespace, name: Name, request: Request, runs: Runs) -> Response:
     stored = await runs.stored(namespace, name)  # answered as built once per stored version
-    _, body = served(request).get("run", stored, _run_body)
+    _, body = served(request).get("run", stored, run_body)
     return json_answer(body)
 
 
-def _run_body(record: RunRecord) -> tuple[None, bytes]:
+def run_body(record: RunRecord) -> tuple[None, bytes]:
+    """Run status's answer for a stored run (kept by `app.api.served`)."""
     return None, json_bytes(run_document(run_from_record(record)))
 
 
