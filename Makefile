@@ -51,7 +51,7 @@ types: $(VENV)/.installed-test
 	$(BIN)/mypy --strict app providers
 
 unit: $(VENV)/.installed-test system-deps
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n 2 --cov --cov-report=term
 
 test: lint types unit
 

@@ -19,13 +19,27 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Select, Table, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.core.text import scrub
 
-__all__ = ["StoreBase", "dump", "load", "utc", "when"]
+__all__ = ["StoreBase", "claim", "dump", "load", "utc", "when"]
 
 log = logging.getLogger(__name__)
+
+
+async def claim(conn: AsyncConnection, table: Table, pick: Select[Any], **values: Any) -> list[Any]:
+    """Mark the rows `pick` selects (their ids) with `values` (an owner, an expiry), in the
+    caller's transaction, and return their ids. On PostgreSQL the rows are locked with SKIP
+    LOCKED, so replicas asking at the same moment get disjoint sets; SQLite serialises writers,
+    which gives the same result."""
+    if conn.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list((await conn.execute(pick)).scalars())
+    if ids:
+        await conn.execute(update(table).where(table.c.id.in_(ids)).values(**values))
+    return ids
 
 
 def _suspect(text: str) -> bool:

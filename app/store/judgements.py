@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from app.store.base import StoreBase, dump, load, utc, when
+from app.store.base import StoreBase, claim, dump, load, utc, when
 from app.store.outbox import insert_notifications
 from app.store.records import JudgementRecord, NewJudgement, NewNotification
 from app.store.schema import judgements
@@ -115,20 +115,16 @@ class JudgementQueries(StoreBase):
             .limit(limit)
         )
         async with self._begin() as conn:
-            if conn.dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = list((await conn.execute(pick)).scalars())
+            ids = await claim(
+                conn,
+                judgements,
+                pick,
+                claim_owner=owner,
+                claim_expires_at=now + lease,
+                attempts=judgements.c.attempts + 1,
+            )
             if not ids:
                 return []
-            await conn.execute(
-                update(judgements)
-                .where(judgements.c.id.in_(ids))
-                .values(
-                    claim_owner=owner,
-                    claim_expires_at=now + lease,
-                    attempts=judgements.c.attempts + 1,
-                )
-            )
             query = select(judgements).where(judgements.c.id.in_(ids))
             rows = (await conn.execute(query)).mappings().all()
         return [_judgement(row) for row in rows]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from app.store.base import StoreBase
+from app.store.base import StoreBase, claim
 from app.store.records import RunRecord
 from app.store.runs import run_record
 from app.store.schema import runs
@@ -40,16 +40,9 @@ class LeaseQueries(StoreBase):
             due = and_(due, runs.c.id.not_in(list(skip)))
         pick = select(runs.c.id).where(due).order_by(runs.c.next_reconcile_at).limit(limit)
         async with self._begin() as conn:
-            if conn.dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = list((await conn.execute(pick)).scalars())
+            ids = await claim(conn, runs, pick, lease_owner=owner, lease_expires_at=now + lease)
             if not ids:
                 return []
-            await conn.execute(
-                update(runs)
-                .where(runs.c.id.in_(ids))
-                .values(lease_owner=owner, lease_expires_at=now + lease)
-            )
             rows = (await conn.execute(select(runs).where(runs.c.id.in_(ids)))).mappings().all()
         return [run_record(row) for row in rows]
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.store.base import StoreBase, dump, load, when
+from app.store.base import StoreBase, claim, dump, load, when
 from app.store.records import NewNotification, NotificationRecord
 from app.store.schema import notifications
 
@@ -92,16 +92,11 @@ class NotificationQueries(StoreBase):
             .limit(limit)
         )
         async with self._begin() as conn:
-            if conn.dialect.name == "postgresql":
-                pick = pick.with_for_update(skip_locked=True)
-            ids = list((await conn.execute(pick)).scalars())
+            ids = await claim(
+                conn, notifications, pick, lease_owner=owner, lease_expires_at=now + lease
+            )
             if not ids:
                 return []
-            await conn.execute(
-                update(notifications)
-                .where(notifications.c.id.in_(ids))
-                .values(lease_owner=owner, lease_expires_at=now + lease)
-            )
             query = select(notifications).where(notifications.c.id.in_(ids))
             rows = (await conn.execute(query.order_by(notifications.c.id))).all()
         return [_record(row) for row in rows]

@@ -5,52 +5,19 @@ cursor, claimed by one worker at a time, pruned by age."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.store.db import open_engine
 from app.store.errors import LeaseLost
-from app.store.migrate import upgrade
 from app.store.records import NewEvent, NewNotification, NewRun
 from app.store.sql import SqlStore
-from tests.support.postgres import Postgres, create_database
+from tests.store.test_sql import T0, Clock, clock, engine, store_url
 
-T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'augur.db'}"
-    else:
-        postgres: Postgres = request.getfixturevalue("postgres")
-        yield create_database(postgres)
-
-
-@pytest.fixture
-async def engine(store_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = open_engine(store_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+__all__ = ["clock", "engine", "store_url"]  # the store tests' fixtures, used here too
 
 
 @pytest.fixture
