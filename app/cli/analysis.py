@@ -14,7 +14,9 @@ from app.cli.common import (
     FilesOption,
     NamespaceOption,
     Output,
+    OutputOption,
     SecretsDirOption,
+    WideOption,
     fail_usage,
     read_sources,
 )
@@ -102,15 +104,8 @@ def run(
             "an RFC 3339 time (2026-12-01T10:00:00Z).",
         ),
     ] = None,
-    output: Annotated[
-        Output, typer.Option("-o", "--output", metavar="table|json|yaml", help="How to print.")
-    ] = Output.table,
-    wide: Annotated[
-        bool,
-        typer.Option(
-            "--wide/--no-wide", help="Table: each metric's full last value and message too."
-        ),
-    ] = False,
+    output: OutputOption = Output.table,
+    wide: WideOption = False,
     namespace: NamespaceOption = "",
 ) -> None:
     """Run an analysis here, with no server. Exit 0 Successful, 1 Failed, 2 Error,

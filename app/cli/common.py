@@ -22,7 +22,9 @@ __all__ = [
     "FilesOption",
     "NamespaceOption",
     "Output",
+    "OutputOption",
     "SecretsDirOption",
+    "WideOption",
     "fail_usage",
     "read_sources",
 ]
@@ -40,6 +42,13 @@ class Output(StrEnum):
     yaml = "yaml"
 
 
+OutputOption = Annotated[
+    Output, typer.Option("-o", "--output", metavar="table|json|yaml", help="How to print.")
+]
+WideOption = Annotated[
+    bool,
+    typer.Option("--wide/--no-wide", help="Table: each metric's full last value and message too."),
+]
 FilesOption = Annotated[
     list[str],
     typer.Option(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from app.cli.common import AugurCommand, AugurGroup, Output, fail_usage
+from app.cli.common import AugurCommand, AugurGroup, Output, OutputOption, WideOption, fail_usage
 
 if TYPE_CHECKING:
     import httpx
@@ -206,15 +206,8 @@ def get_run(
             help="A file holding the API token (else AUGUR_TOKEN).",
         ),
     ] = None,
-    output: Annotated[
-        Output, typer.Option("-o", "--output", metavar="table|json|yaml", help="How to print.")
-    ] = Output.table,
-    wide: Annotated[
-        bool,
-        typer.Option(
-            "--wide/--no-wide", help="Table: each metric's full last value and message too."
-        ),
-    ] = False,
+    output: OutputOption = Output.table,
+    wide: WideOption = False,
 ) -> None:
     """Show a run a server holds; with -w, follow it live until it completes.
 
