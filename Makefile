@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 SYSTEM_PACKAGES := postgresql prometheus graphite-carbon graphite-web wrk chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint types unit openapi system-deps clean demo demo-server
+.PHONY: run test lint types unit coverage openapi system-deps clean demo demo-server
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ types: $(VENV)/.installed-test
 	$(BIN)/mypy --strict app providers
 
 unit: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest -n 2
+
+# The suite with branch coverage of app/ and providers/ (slower; not part of make test).
+coverage: $(VENV)/.installed-test system-deps
 	$(BIN)/pytest -n 2 --cov --cov-report=term
 
 test: lint types unit
