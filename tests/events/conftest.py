@@ -50,18 +50,23 @@ def start_run(
     *,
     token: str | None = None,
     annotations: dict[str, str] | None = None,
+    expect: int | None = 201,
     **fields: Any,
 ) -> httpx.Response:
+    """POST a run; unless `expect` is None, its answer must be `expect` (a run a test goes on
+    to read must exist, or the test would fail later and say less)."""
     body: dict[str, Any] = {"name": name, "spec": {"metrics": [metric(*values, **fields)]}}
     if annotations:
         body["annotations"] = annotations
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(
+    reply = httpx.post(
         f"{base_url}/api/v1/namespaces/{namespace}/analysisruns",
         json=body,
         headers=headers,
         timeout=30,
     )
+    assert expect is None or reply.status_code == expect, reply.text
+    return reply
 
 
 def events_url(base_url: str, namespace: str, name: str) -> str:

@@ -181,18 +181,22 @@ def test_annotations_name_receivers_and_nothing_else(tmp_path: Path) -> None:
             wait_received(team, 1)
             read_stream(events_url(served.base_url, "team-a", "quiet"))  # until it ended
             refusals = {
-                "team-b": start_run(served.base_url, "team-b", "other", annotations=named),
+                "team-b": start_run(
+                    served.base_url, "team-b", "other", annotations=named, expect=None
+                ),
                 "unknown": start_run(
                     served.base_url,
                     "team-a",
                     "other",
                     annotations={"notifications.augur.io/on-failed": "https://example.com/x"},
+                    expect=None,
                 ),
                 "trigger": start_run(
                     served.base_url,
                     "team-a",
                     "other",
                     annotations={"notifications.augur.io/on-failure": "team-a"},
+                    expect=None,
                 ),
             }
     assert [r.json()["phase"] for r in team.seen()] == ["Successful"]

@@ -73,6 +73,7 @@ def test_a_resumed_stream_gets_exactly_the_missed_events(served: Served, how: st
     start_run(served.base_url, "bookinfo", "reviews")
     url = events_url(served.base_url, "bookinfo", "reviews")
     first = read_stream(url, stop=lambda s: len(s.events) == 3)
+    assert (first.status, len(first.events)) == (200, 3), (first.problem, first.labels)
     last = str(first.ids[-1])
     if how == "header":
         rest = read_stream(url, headers={"Last-Event-ID": last})
