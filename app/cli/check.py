@@ -7,10 +7,8 @@ own parser validates every option with its own messages.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli import check_cloudwatch, check_datadog, check_graphite
-from app.cli.common import EXIT_USAGE, AugurCommand, fail_usage
+from app.cli.check_common import Condition, Json, measure
+from app.cli.common import AugurCommand, fail_usage
 from app.cli.local import local_credentials
 from app.cli.provider_options import (
     connection_from,
@@ -32,16 +31,20 @@ from app.service.checks import (
     Point,
     points,
     prometheus_block,
-    run_check,
     skywalking_block,
     web_block,
 )
-from app.service.outbound import CLI_POLICY, outbound_client
-from app.spec.secrets import ProviderCredentials
 from app.spec.status import Phase
 from providers.errors import ConfigError
 
-__all__ = ["check_app", "check_with_credentials", "point_times", "sparkline"]
+__all__ = [
+    "Condition",
+    "Json",
+    "check_app",
+    "check_with_credentials",
+    "point_times",
+    "sparkline",
+]
 
 check_app = typer.Typer(
     help="Measure one series now and, with --condition, say whether it passes.",
@@ -52,19 +55,6 @@ EXIT_BY_VERDICT = {Phase.SUCCESSFUL: 0, Phase.FAILED: 1, Phase.ERROR: 2, Phase.I
 BARS = "▁▂▃▄▅▆▇█"
 #: How a point's time is written in the table, by the window's step.
 TIME_FORMATS = {"SECOND": "%H:%M:%S", "MINUTE": "%H:%M", "HOUR": "%H:00", "DAY": "%Y-%m-%d"}
-
-Condition = Annotated[
-    str,
-    typer.Option(
-        "--condition",
-        "-c",
-        metavar="EXPR",
-        help="A successCondition over `result` (expr-lang, or cel:...).",
-    ),
-]
-Json = Annotated[
-    bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
-]
 
 
 def sparkline(values: list[float | None]) -> str:
@@ -92,26 +82,6 @@ def point_times(found: list[Point], step: str) -> list[str]:
     if len(days) > 1 and step != "DAY":
         layout = "%m-%d " + layout
     return [p.time.strftime(layout) if p.time else p.label for p in found]
-
-
-def _execute(
-    block: Mapping[str, Any], condition: str, credentials: ProviderCredentials | None = None
-) -> CheckOutcome:
-    async def main() -> CheckOutcome:
-        async with outbound_client(CLI_POLICY) as http:
-            return await run_check(
-                block,
-                condition=condition,
-                http=http,
-                now=datetime.now(UTC),
-                credentials=credentials,
-            )
-
-    try:
-        return asyncio.run(main())
-    except ConfigError as exc:
-        typer.echo(f"augur: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _document(outcome: CheckOutcome, found: list[Point]) -> dict[str, Any]:
@@ -268,7 +238,7 @@ def skywalking(
         field, title = "mqe", f"{expression} of {service}"
     else:
         field, title = metric, f"{metric} of {service}"
-    outcome = _execute(block, condition)
+    outcome = measure(block, condition)
     _report(outcome, as_json=as_json, metric=field, title=title)
 
 
@@ -298,7 +268,7 @@ def prometheus(
         )
 
     block = _block(ctx, "prometheus", provider_file, build)
-    outcome = _execute(block, condition)
+    outcome = measure(block, condition)
     _report(outcome, as_json=as_json, title=str(provider_file or query))
 
 
@@ -326,7 +296,7 @@ def web(
         )
 
     block = _block(ctx, "web", provider_file, build)
-    outcome = _execute(block, condition)
+    outcome = measure(block, condition)
     _report(outcome, as_json=as_json, title=str(provider_file or url))
 
 
@@ -352,7 +322,7 @@ def check_with_credentials(
         _required(**required)
     block = _block(ctx, kind, provider_file, build)
     credentials = local_credentials(ctx.params["secrets_dir"])
-    outcome = _execute(block, condition, credentials)
+    outcome = measure(block, condition, credentials)
     _report(outcome, as_json=as_json, title=str(provider_file or title))
 
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli.check_graphite import ConditionOption, JsonOption, Report, measure
+from app.cli.check_common import Condition, Json, Report, measure
 from app.cli.common import AugurCommand, fail_usage
 from app.cli.local import local_credentials
 from app.cli.provider_options import read_provider_file
@@ -83,8 +83,8 @@ def register(app: typer.Typer, report: Report) -> None:
                 help="The whole cloudWatch block, as in a template (YAML or JSON).",
             ),
         ] = None,
-        condition: ConditionOption = "",
-        as_json: JsonOption = False,
+        condition: Condition = "",
+        as_json: Json = False,
     ) -> None:
         """One CloudWatch GetMetricData over the window that ends now, with the credentials
         and region of augur's environment; the result is Argo's list of MetricDataResults."""

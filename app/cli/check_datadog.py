@@ -12,31 +12,19 @@ prints, and the verdict as the exit code), so this module need not import it.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 
+from app.cli.check_common import Condition, Json, Report, measure
 from app.cli.common import AugurCommand, SecretsDirOption, fail_usage
 from app.cli.local import local_credentials
-from app.service.checks import CheckOutcome, run_check
-from app.service.outbound import CLI_POLICY, outbound_client
 from app.spec.secrets import ProviderCredentials
 from providers.datadog.credentials import ADDRESS, ENVIRONMENT
-from providers.errors import ConfigError
 
-__all__ = ["AddressGiven", "Report", "datadog_block", "register"]
-
-
-class Report(Protocol):
-    """How `augur check` prints an outcome and exits (`app.cli.check._report`)."""
-
-    def __call__(
-        self, outcome: CheckOutcome, *, as_json: bool, metric: str = "", title: str
-    ) -> None: ...
+__all__ = ["AddressGiven", "datadog_block", "register"]
 
 
 @dataclass(slots=True)
@@ -69,22 +57,6 @@ def _credentials(secrets_dir: Path | None, address: str | None) -> ProviderCrede
     return AddressGiven(found.secrets, found.home, found.environ, address=address)
 
 
-def _measure(
-    block: dict[str, Any], condition: str, credentials: ProviderCredentials
-) -> CheckOutcome:
-    async def main() -> CheckOutcome:
-        async with outbound_client(CLI_POLICY) as http:
-            now = datetime.now(UTC)
-            return await run_check(
-                block, condition=condition, http=http, now=now, credentials=credentials
-            )
-
-    try:
-        return asyncio.run(main())
-    except ConfigError as exc:
-        fail_usage([str(exc)])
-
-
 def register(app: typer.Typer, report: Report) -> None:
     """Add `datadog` to `augur check`, printing with `report`."""
 
@@ -113,20 +85,13 @@ def register(app: typer.Typer, report: Report) -> None:
             ),
         ] = None,
         secrets_dir: SecretsDirOption = None,
-        condition: Annotated[
-            str,
-            typer.Option(
-                "--condition", "-c", metavar="EXPR", help="A successCondition over `result`."
-            ),
-        ] = "",
-        as_json: Annotated[
-            bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
-        ] = False,
+        condition: Condition = "",
+        as_json: Json = False,
     ) -> None:
         """One Datadog query over the window that ends now, with the keys Argo would use: the
         `datadog` Secret under --secrets-dir, or DD_API_KEY, DD_APP_KEY and DD_ADDRESS."""
         if not query:
             fail_usage(["--query required"])
         block = datadog_block(query=query, api_version=api_version, interval=interval)
-        outcome = _measure(block, condition, _credentials(secrets_dir, address))
+        outcome = measure(block, condition, _credentials(secrets_dir, address))
         report(outcome, as_json=as_json, title=query)

@@ -6,46 +6,24 @@ Argo's messages. Argo adds no time window to the query; a check does, for conven
 default is the last 24 hours).
 
 Registered by `app/cli/check.py`, which hands over its report (the table or JSON every check
-prints, and the verdict as the exit code), so this module need not import it. `measure` is
-shared with `augur check cloudwatch`.
+prints, and the verdict as the exit code), so this module need not import it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 
+from app.cli.check_common import Condition, Json, Report, measure
 from app.cli.common import AugurCommand, fail_usage
-from app.service.checks import CheckOutcome, run_check
-from app.service.outbound import CLI_POLICY, outbound_client
-from app.spec.secrets import ProviderCredentials
 from providers.errors import ConfigError
 from providers.golang import parse_duration
 
-__all__ = ["ConditionOption", "JsonOption", "Report", "graphite_block", "measure", "register"]
+__all__ = ["graphite_block", "register"]
 
 _FROM = re.compile(r"(?:^|&)\s*from=", re.IGNORECASE)
-
-
-ConditionOption = Annotated[
-    str,
-    typer.Option("--condition", "-c", metavar="EXPR", help="A successCondition over `result`."),
-]
-JsonOption = Annotated[
-    bool, typer.Option("--json/--no-json", help="Print the outcome as one JSON document.")
-]
-
-
-class Report(Protocol):
-    """How `augur check` prints an outcome and exits (`app.cli.check._report`)."""
-
-    def __call__(
-        self, outcome: CheckOutcome, *, as_json: bool, metric: str = "", title: str
-    ) -> None: ...
 
 
 def graphite_block(*, address: str, query: str, interval: str = "") -> dict[str, Any]:
@@ -58,24 +36,6 @@ def graphite_block(*, address: str, query: str, interval: str = "") -> dict[str,
             raise ConfigError(f"--interval: {exc}") from None
         query = f"{query.rstrip('&')}&from=-{seconds}s"
     return {"graphite": {"address": address, "query": query}}
-
-
-def measure(
-    block: dict[str, Any], condition: str, credentials: ProviderCredentials | None = None
-) -> CheckOutcome:
-    """One measurement of `block` through the CLI's outbound client; exit 64 for a bad block."""
-
-    async def main() -> CheckOutcome:
-        async with outbound_client(CLI_POLICY) as http:
-            now = datetime.now(UTC)
-            return await run_check(
-                block, condition=condition, http=http, now=now, credentials=credentials
-            )
-
-    try:
-        return asyncio.run(main())
-    except ConfigError as exc:
-        fail_usage([str(exc)])
 
 
 def register(app: typer.Typer, report: Report) -> None:
@@ -100,8 +60,8 @@ def register(app: typer.Typer, report: Report) -> None:
                 help="How far back to look (Go duration), when the query has no from=.",
             ),
         ] = "5m",
-        condition: ConditionOption = "",
-        as_json: JsonOption = False,
+        condition: Condition = "",
+        as_json: Json = False,
     ) -> None:
         """One Graphite render query, as Argo's graphite provider sends it: the result is the
         first target's non-null values, oldest first."""
