@@ -37,14 +37,7 @@ from app.service.checks import (
 from app.spec.status import Phase
 from providers.errors import ConfigError
 
-__all__ = [
-    "Condition",
-    "Json",
-    "check_app",
-    "check_with_credentials",
-    "point_times",
-    "sparkline",
-]
+__all__ = ["check_app", "check_with_credentials", "point_times", "sparkline"]
 
 check_app = typer.Typer(
     help="Measure one series now and, with --condition, say whether it passes.",

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from app.cli.check import Condition, Json, check_with_credentials
+from app.cli.check import check_with_credentials
+from app.cli.check_common import Condition, Json
 from app.cli.common import SecretsDirOption
 from app.cli.provider_options import ProviderFileOption
 
