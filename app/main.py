@@ -35,6 +35,7 @@ from app.api import (
 )
 from app.api.fastpath import FastPath
 from app.api.loopback import LoopbackOnly
+from app.api.migrating import NotMigrated
 from app.api.ui import PREFIX as UI_PREFIX
 from app.api.ui import install as install_ui
 from app.api.urltext import UrlText
@@ -289,6 +290,7 @@ def create_app(
     install_ui(app)
     app.state.fast_path = fast_path
     app.add_middleware(FastPath)  # added first: the innermost, after every middleware below
+    app.add_middleware(NotMigrated)
     app.add_middleware(UrlText)
     if not tokens.configured:  # loopback mode: no other page may drive augur; its own forms may
         app.add_middleware(LoopbackOnly, forms=(UI_PREFIX,))

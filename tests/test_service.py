@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from app import __version__
+from app.api.migrating import MIGRATING, UNREACHABLE_AT_START
 from tests.support.postgres import Postgres, create_database
 from tests.support.servers import Served, augur_server, free_port, wait_ready
+from tests.support.waiting import wait_for
 
 PROBLEM = "application/problem+json"
 
@@ -78,18 +80,55 @@ def test_readyz_is_503_when_the_store_is_down_and_never_shows_the_password(
     # A PostgreSQL URL on a port nothing listens on: the process is alive but not ready.
     secret = "s3cr3t-planted-password"
     store = f"postgresql+asyncpg://augur:{secret}@127.0.0.1:{free_port()}/augur"
-    with augur_server(store_url=store, log=tmp_path / "server.log") as served:
+    with augur_server(store_url=store, log=tmp_path / "server.log", ready=False) as served:
         alive = httpx.get(f"{served.base_url}/healthz")
         ready = httpx.get(f"{served.base_url}/readyz", timeout=15)
+        # The API says the store has not been reachable, not that it is busy migrating.
+        runs = wait_for(
+            lambda: httpx.get(f"{served.base_url}/api/v1/namespaces/bookinfo/analysisruns"),
+            lambda reply: reply.json()["detail"] != MIGRATING,
+            timeout=15,
+            describe=lambda reply: reply.text,
+        )
     assert alive.status_code == 200
     assert ready.status_code == 503
     assert ready.headers["content-type"] == PROBLEM
     assert ready.json()["detail"] == (
         "the store cannot be reached or is not migrated yet; check AUGUR_STORE_URL"
     )
-    assert secret not in ready.text
+    assert (runs.status_code, runs.headers["content-type"]) == (503, PROBLEM)
+    assert runs.json()["detail"] == UNREACHABLE_AT_START
+    assert runs.headers["retry-after"] == "1"
+    assert secret not in ready.text + runs.text
     assert secret not in served.logs()
     assert "store migration failed" in served.logs()
+
+
+def test_store_routes_wait_for_the_migrations_and_say_so(tmp_path: Path) -> None:
+    # Another process holds the SQLite file's write lock, so the migrations cannot run yet.
+    database = tmp_path / "augur.db"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    store = f"sqlite+aiosqlite:///{database}"
+    body = {"name": "reviews", "spec": {"metrics": [{"name": "m", "provider": {"job": {}}}]}}
+    try:
+        with augur_server(store_url=store, log=tmp_path / "server.log", ready=False) as served:
+            runs = f"{served.base_url}/api/v1/namespaces/bookinfo/analysisruns"
+            page = f"{served.base_url}/ui"
+            waiting = [httpx.get(runs), httpx.post(runs, json=body), httpx.get(page)]
+            assert httpx.get(f"{served.base_url}/healthz").status_code == 200
+            assert httpx.get(f"{served.base_url}/openapi.json").status_code == 200
+            holder.execute("ROLLBACK")
+            assert wait_ready(served.base_url).status_code == 200
+            after = httpx.get(runs)
+    finally:
+        holder.close()
+    for reply in waiting:
+        assert (reply.status_code, reply.headers["content-type"]) == (503, PROBLEM), reply.text
+        assert reply.headers["retry-after"] == "1"
+        assert reply.json()["detail"] in (MIGRATING, UNREACHABLE_AT_START)
+    assert after.status_code == 200
+    assert after.json()["items"] == []
 
 
 def test_readyz_on_a_real_postgresql_server(postgres: Postgres, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ is answered in the same shape: `type`, `title`, `status`, `detail`, and for inpu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,8 @@ from app.core.text import escape
 __all__ = ["PROBLEM_JSON", "install", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger(__name__)
 
 
 def problem(
@@ -52,8 +55,26 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return path or str(loc[0] if loc else "request")
 
 
+def _causes(exc: BaseException) -> str:
+    """The types behind an error, with SQLite's error name when there is one: enough for an
+    operator to tell a lock from a full disk. The drivers' texts can hold the URL: left out."""
+    names: list[str] = []
+    cause = exc.__cause__
+    while cause is not None and len(names) < 4:
+        names.append(type(cause).__name__)
+        orig = getattr(cause, "orig", None)  # SQLAlchemy's wrapper: the driver's own error
+        errorname = getattr(orig if orig is not None else cause, "sqlite_errorname", None)
+        if errorname:
+            names.append(str(errorname))
+            break
+        cause = cause.__cause__
+    return " <- ".join(names)
+
+
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    if exc.status == 503 and exc.__cause__ is not None:
+        log.warning("answered 503, %s: %s", exc.detail, _causes(exc))
     return problem(exc.status, exc.title, exc.detail, problems=exc.problems)
 
 

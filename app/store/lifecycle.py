@@ -28,6 +28,8 @@ class SchemaGate:
         self._first_delay = first_delay
         self._max_delay = max_delay
         self.ready = asyncio.Event()
+        #: The type of the last attempt's error, None before the first one fails.
+        self.failed_with: str | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -39,6 +41,7 @@ class SchemaGate:
             try:
                 await upgrade(self._engine)
             except Exception as exc:
+                self.failed_with = type(exc).__name__
                 # The driver's text can carry the URL and its password: log the type only.
                 log.warning(
                     "store migration failed (%s); retrying in %.1fs", type(exc).__name__, delay

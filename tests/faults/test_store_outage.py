@@ -126,6 +126,10 @@ def test_postgres_down_and_back_mid_run(own_postgres: Postgres, tmp_path: Path) 
             metric = run["status"]["metricResults"][0]
             assert metric["error"] == 0, metric  # the outage is not the provider's fault
         assert served.proc.poll() is None
+    # Each 503 is logged with the types behind it (not the driver's text, which can hold the URL).
+    outage = [line for line in served.logs().splitlines() if "answered 503" in line]
+    assert outage, served.logs()[-2000:]
+    assert all(f"{STORE_UNREACHABLE}: " in line for line in outage), outage[:3]
 
 
 class DropsOneWrite:

@@ -69,9 +69,13 @@ def augur_server(
     log: Path,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
-    ready: bool = False,
+    ready: bool = True,
 ) -> Iterator[Served]:
     """`python -m app serve` on a free port, as a user would start it; stopped with SIGTERM.
+
+    Yields once `/readyz` answers 200 (the store migrated), so a test's first request meets a
+    ready server on a loaded machine too; `ready=False` yields once `/healthz` answers, for a
+    test of a server whose store is not ready.
 
     Output goes to a file, not a pipe, so a chatty server can never block on a full pipe.
     """
