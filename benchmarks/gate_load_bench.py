@@ -43,23 +43,10 @@ from typing import Any
 import httpx
 
 from benchmarks import http_bench
+from benchmarks.scheduler_bench import spec
 
 NAMESPACE, KEY = "bench", "load-key"
 COSTLY = "len(filter(result, {# in result})) >= 0"  # 2,000 strings: 4 million steps
-
-
-def run_spec(upstream: str, *, interval: str = "1s", count: int = 1_000_000) -> dict[str, Any]:
-    return {
-        "metrics": [
-            {
-                "name": "ok",
-                "interval": interval,
-                "count": count,
-                "successCondition": "result >= 0.99",
-                "provider": {"web": {"url": f"{upstream}/ok", "jsonPath": "{$.value}"}},
-            }
-        ]
-    }
 
 
 def lateness(
@@ -191,7 +178,7 @@ def bench(*, runs: int, seconds: int, connections: int) -> list[dict[str, Any]]:
                 log=folder / "augur.log",
             )
         )
-        body = json.dumps({"namespace": NAMESPACE, "spec": run_spec(upstream, count=1)})
+        body = json.dumps({"namespace": NAMESPACE, "spec": spec(upstream, 1, count=1)})
         gate = f"{base}/api/v1/gates/argo/{KEY}"
         as_json = {"Content-Type": "application/json"}
         _wait_for(
@@ -202,7 +189,7 @@ def bench(*, runs: int, seconds: int, connections: int) -> list[dict[str, Any]]:
         for index in range(runs):
             created = httpx.post(
                 f"{base}/api/v1/namespaces/{NAMESPACE}/analysisruns",
-                json={"name": f"load-{index}", "spec": run_spec(upstream)},
+                json={"name": f"load-{index}", "spec": spec(upstream, 1)},
             )
             created.raise_for_status()
         time.sleep(3)  # every run past its first measurement

@@ -57,13 +57,13 @@ from benchmarks.scheduler_report import goal, summary, table
 REPO = Path(__file__).resolve().parents[1]
 
 
-def spec(upstream: str, interval: int) -> dict[str, Any]:
+def spec(upstream: str, interval: float, count: int = 1_000_000) -> dict[str, Any]:
     return {
         "metrics": [
             {
                 "name": "ok",
-                "interval": f"{interval}s",
-                "count": 1_000_000,
+                "interval": f"{interval:g}s",
+                "count": count,
                 "successCondition": "result >= 0.99",
                 "provider": {"web": {"url": f"{upstream}/ok", "jsonPath": "{$.value}"}},
             }

@@ -7,10 +7,20 @@ from __future__ import annotations
 import resource
 import statistics
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["GOAL_P99_S", "GOAL_RSS_MB", "GOAL_RUNS", "goal", "summary", "table"]
+__all__ = [
+    "GOAL_P99_S",
+    "GOAL_RSS_MB",
+    "GOAL_RUNS",
+    "Lateness",
+    "goal",
+    "lateness",
+    "summary",
+    "table",
+]
 
 GOAL_RUNS, GOAL_P99_S, GOAL_RSS_MB = 10_000, 1.0, 1024.0
 
@@ -19,17 +29,33 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def summary(
-    rows: Sequence[Any],
-    *,
-    due: dict[str, datetime],
-    started: datetime,
-    stopping: datetime,
-    interval: int,
-    runs: int,
-    cpu: float,
-    url: str,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Lateness:
+    """How late the measurements of a window started, from the rows a store holds."""
+
+    measurements: int  # started within the window
+    phases: dict[str, int]
+    late: list[float]  # seconds, one per measurement due in the window
+    overdue: int  # due before the window's end, not started by then
+
+    @property
+    def quantiles(self) -> tuple[float, float, float]:
+        """p50, p99 and max, in seconds."""
+        late = self.late
+        if len(late) < 2:
+            only = late[0] if late else 0.0
+            return only, only, only
+        cuts = statistics.quantiles(late, n=100, method="inclusive")
+        return cuts[49], cuts[98], max(late)
+
+
+def lateness(
+    rows: Sequence[Any], *, due: dict[str, datetime], stopping: datetime, interval: float
+) -> Lateness:
+    """`rows` are (run id, seq, phase, started, finished) in each run's seq order; `due` is each
+    run's first scheduled pass. A measurement is late by started - (previous finished +
+    interval), the first by started - due; a measurement due before `stopping` but not started
+    by then counts with its lateness so far, so a scheduler that falls behind cannot hide it."""
     gap = timedelta(seconds=interval)
     late: list[float] = []
     next_due = dict(due)  # run id -> when its next measurement is due
@@ -43,23 +69,38 @@ def summary(
             late.append((began - next_due[run_id]).total_seconds())
         next_due[run_id] = finished + gap
     overdue = [(stopping - when).total_seconds() for when in next_due.values() if when < stopping]
-    late.extend(overdue)
+    return Lateness(in_window, phases, late + overdue, len(overdue))
+
+
+def summary(
+    rows: Sequence[Any],
+    *,
+    due: dict[str, datetime],
+    started: datetime,
+    stopping: datetime,
+    interval: int,
+    runs: int,
+    cpu: float,
+    url: str,
+) -> dict[str, Any]:
+    seen = lateness(rows, due=due, stopping=stopping, interval=interval)
+    in_window = seen.measurements
+    p50, p99, worst = seen.quantiles
     window = (stopping - started).total_seconds()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    quantiles = statistics.quantiles(late, n=100, method="inclusive") if len(late) > 1 else [0.0]
     return {
         "store": url.split(":", 1)[0].split("+", 1)[0],
         "runs": runs,
         "interval_s": interval,
         "window_s": round(window, 2),
         "measurements": in_window,
-        "phases": phases,
+        "phases": seen.phases,
         "per_s": in_window / window,
         "target_per_s": runs / interval,
-        "late_p50_s": quantiles[49] if len(quantiles) > 1 else late[0] if late else 0.0,
-        "late_p99_s": quantiles[98] if len(quantiles) > 1 else late[0] if late else 0.0,
-        "late_max_s": max(late, default=0.0),
-        "overdue_at_end": len(overdue),
+        "late_p50_s": p50,
+        "late_p99_s": p99,
+        "late_max_s": worst,
+        "overdue_at_end": seen.overdue,
         "cpu_s": cpu,
         "cpu_s_per_1k_runs": cpu / runs * 1000,
         "cpu_share": cpu / window,

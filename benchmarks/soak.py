@@ -4,6 +4,7 @@
     python -m benchmarks.soak --minutes 30
     python -m benchmarks.soak --quick          # ~30 s smoke run
     python -m benchmarks.soak --quick --json   # the report as JSON (the smoke test reads it)
+    python -m benchmarks.soak --steady 0       # the fault mix alone
 
 Not part of `make test` (minutes long). The server is a real subprocess on a SQLite store; its
 upstreams run in this process on loopback: a scripted server (tests/faults/upstream.py) that
@@ -14,12 +15,20 @@ and two fake OAPs (tests/fakes), one healthy, one answering GraphQL errors. The 
              it must reach); every run gets its own upstream path
     gates    Argo keyed gate (start, then poll until a verdict), Argo evaluate, Flagger hooks
     reads    run lists, single runs, measurement pages, /metrics, /readyz
+    steady   --steady runs (4,000 by default; 300 with --quick) created at the start, each
+             measuring every --steady-interval seconds (10; 2 with --quick) against
+             `benchmarks.loopback` (its own process) until the load ends, then terminated
+             through the API: the scheduler's throughput (400 measurements/s by default) under
+             the fault mix and the API load above
 
 Then new work stops, runs still measuring get --drain seconds to finish, the server is stopped
 with SIGTERM and the store is read directly. The report: RSS of the server over time (from
 /proc), runs created/finished/unfinished, wrong verdicts, Error measurements by kind, HTTP
 answers by status, and whether any measurement was lost or duplicated (stored seqs 1..n against
-the counters of the run's status, per metric). Memory figures are printed, never judged here.
+the counters of the run's status, per metric), for the steady runs too. For the steady runs it
+also reports measurements/s against their target and how late the measurements started (as
+`benchmarks.scheduler_bench` does), and the server's CPU share over the load. Memory and time
+figures are printed, never judged here.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import re
 import signal
 import sqlite3
@@ -37,17 +47,22 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks import loopback
+from benchmarks.scheduler_bench import spec as steady_spec
+from benchmarks.scheduler_report import lateness
 from tests.fakes.fake_oap import FakeOAP, Fault
 from tests.faults.upstream import Answer, FaultServer, Reset, fault_server
 from tests.support.servers import Served, augur_server
 
 NAMESPACE = "soak"
 GATES = "soak-gates"
+STEADY = "soak-steady"
 FLAGGER = "soak-flagger"
 SERVICE = "reviews"
 QUERY = (
@@ -84,6 +99,7 @@ class Upstreams:
     scripted: FaultServer
     healthy_oap: FakeOAP
     graphql_oap: FakeOAP
+    constant: str  # benchmarks.loopback's base URL
 
 
 def web(*steps: Answer | Reset, **options: Any) -> Callable[[Upstreams, str], dict[str, Any]]:
@@ -122,6 +138,9 @@ class Tally:
     answers: Counter[str] = field(default_factory=Counter)  # "what status"
     transport_errors: Counter[str] = field(default_factory=Counter)
     rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds, KiB)
+    steady: list[str] = field(default_factory=list)  # the steady runs' names
+    steady_window: tuple[datetime, datetime] | None = None  # all created .. load ends
+    cpu_window: tuple[float, float] | None = None  # server CPU seconds then, from /proc
 
     def answer(self, what: str, reply: httpx.Response) -> None:
         self.answers[f"{what} {reply.status_code}"] += 1
@@ -139,6 +158,21 @@ def spec_of(kind: Kind, provider: dict[str, Any]) -> dict[str, Any]:
     return {"metrics": [metric]}
 
 
+@dataclass(frozen=True)
+class Steady:
+    runs: int
+    interval: float  # seconds between a run's measurements
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -152,9 +186,12 @@ def rss_kib(pid: int) -> int | None:
 class Load:
     """The client side: spawns runs, calls the gates, reads, samples memory."""
 
-    def __init__(self, served: Served, up: Upstreams, tally: Tally, *, spawn_every: float):
+    def __init__(
+        self, served: Served, up: Upstreams, tally: Tally, *, spawn_every: float, steady: Steady
+    ):
         self.served, self.up, self.tally = served, up, tally
         self.spawn_every = spawn_every
+        self.steady = steady
         self.client = httpx.AsyncClient(base_url=served.base_url, timeout=15)
         self.kinds = itertools.cycle(KINDS)
         self.counter = itertools.count()
@@ -184,6 +221,26 @@ class Load:
             if reply is not None and reply.status_code == 201:
                 self.tally.created[f"{NAMESPACE}/{name}"] = kind.name
             await asyncio.sleep(self.spawn_every)
+
+    async def create_steady(self) -> None:
+        """The steady runs, 16 creates at a time; their window opens once all exist."""
+        gate = asyncio.Semaphore(16)
+        spec = steady_spec(self.up.constant, self.steady.interval)  # terminated at the end
+
+        async def create(number: int) -> None:
+            name = f"steady-{number}"
+            async with gate:
+                reply = await self.call(
+                    "create-run",
+                    "POST",
+                    f"/api/v1/namespaces/{STEADY}/analysisruns",
+                    json={"name": name, "spec": spec},
+                )
+            if reply is not None and reply.status_code == 201:
+                self.tally.created[f"{STEADY}/{name}"] = "steady"
+                self.tally.steady.append(name)
+
+        await asyncio.gather(*(create(n) for n in range(self.steady.runs)))
 
     async def gates(self, until: float) -> None:
         healthy = KINDS[0]
@@ -236,6 +293,18 @@ class Load:
                 self.tally.rss.append((time.monotonic() - self.started, kib))
             await asyncio.sleep(1.0)
 
+    async def stop_steady(self) -> None:
+        """Terminate the steady runs (Argo's spec.terminate): each ends Successful at its next
+        pass, as a rollout that is promoted mid-analysis does."""
+        gate = asyncio.Semaphore(16)
+
+        async def terminate(name: str) -> None:
+            async with gate:
+                url = f"/api/v1/namespaces/{STEADY}/analysisruns/{name}/terminate"
+                await self.call("terminate-run", "POST", url)
+
+        await asyncio.gather(*(terminate(name) for name in self.tally.steady))
+
     async def drain(self, seconds: float) -> int:
         """Wait for every created run to complete; returns how many did not in time."""
         deadline = time.monotonic() + seconds
@@ -254,10 +323,6 @@ class Load:
         return len(pending)
 
     async def run(self, seconds: float, drain: float) -> int:
-        for _ in range(600):  # /healthz answers before the store is migrated: wait for /readyz
-            if (await self.client.get("/readyz")).status_code == 200:
-                break
-            await asyncio.sleep(0.05)
         template = {
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "AnalysisTemplate",
@@ -266,14 +331,62 @@ class Load:
         }
         templates = f"/api/v1/namespaces/{FLAGGER}/analysistemplates"
         await self.call("put-template", "PUT", f"{templates}/soak-web", json=template)
+        await self.create_steady()
+        pid = self.served.proc.pid
+        opened, cpu_then = datetime.now(UTC), cpu_seconds(pid)
         until = time.monotonic() + seconds
         sampler = asyncio.create_task(self.sample(until + drain + 5))
         await asyncio.gather(self.spawn(until), self.gates(until), self.reads(until))
+        self.tally.steady_window = (opened, datetime.now(UTC))
+        cpu_now = cpu_seconds(pid)
+        if cpu_then is not None and cpu_now is not None:
+            self.tally.cpu_window = (cpu_then, cpu_now)
+        await self.stop_steady()
         unfinished = await self.drain(drain)
         sampler.cancel()
         await asyncio.gather(sampler, return_exceptions=True)
         await self.client.aclose()
         return unfinished
+
+
+def steady_figures(database: Path, tally: Tally, steady: Steady) -> dict[str, Any]:
+    """The steady runs' throughput and lateness over the load, from the stopped server's store."""
+    if tally.steady_window is None or not tally.steady:
+        return {"runs": 0}
+    opened, closed = tally.steady_window
+    with sqlite3.connect(database) as db:
+        created = db.execute(
+            "SELECT id, created_at FROM runs WHERE namespace = ?", (STEADY,)
+        ).fetchall()
+        rows = db.execute(
+            "SELECT m.run_id, m.seq, m.phase, m.started_at, m.finished_at FROM measurements m "
+            "JOIN runs r ON r.id = m.run_id WHERE r.namespace = ? ORDER BY m.run_id, m.seq",
+            (STEADY,),
+        ).fetchall()
+
+    def when(text: str) -> datetime:  # SQLite keeps UTC times without their offset
+        at = datetime.fromisoformat(text)
+        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+    due = {run_id: when(at) for run_id, at in created}
+    timed = [(r, seq, phase, when(a), when(b)) for r, seq, phase, a, b in rows if a and b]
+    seen = lateness(timed, due=due, stopping=closed, interval=steady.interval)
+    in_window = sum(1 for row in timed if opened <= row[3] <= closed)
+    window = (closed - opened).total_seconds()
+    p50, p99, worst = seen.quantiles
+    cpu = tally.cpu_window
+    return {
+        "runs": len(tally.steady),
+        "interval_s": steady.interval,
+        "window_s": round(window, 1),
+        "target_per_s": round(len(tally.steady) / steady.interval, 1),
+        "per_s": round(in_window / window, 1) if window > 0 else 0.0,
+        "late_p50_s": round(p50, 3),
+        "late_p99_s": round(p99, 3),
+        "late_max_s": round(worst, 3),
+        "overdue_at_end": seen.overdue,
+        "server_cpu_share": round((cpu[1] - cpu[0]) / window, 2) if cpu and window > 0 else None,
+    }
 
 
 def check_store(database: Path) -> dict[str, Any]:
@@ -309,13 +422,20 @@ def check_store(database: Path) -> dict[str, Any]:
 
 
 def report(
-    tally: Tally, store: dict[str, Any], *, unfinished: int, logs: str, alive: bool
+    tally: Tally,
+    store: dict[str, Any],
+    *,
+    steady: dict[str, Any],
+    unfinished: int,
+    logs: str,
+    alive: bool,
 ) -> dict[str, Any]:
     verdicts: dict[str, Counter[str]] = {}
     wrong = 0
     expected = {kind.name: kind.verdict for kind in KINDS} | {
         "argo-gate": "Successful",
         "flagger": "Successful",
+        "steady": "Successful",  # terminated when the load ends
     }
     for full, kind in tally.created.items():
         phase = store["phases"].get(full, "missing")
@@ -343,6 +463,7 @@ def report(
         "rss_end_mib": round(kib[-1] / 1024, 1) if kib else None,
         "rss_growth_mib": round((kib[-1] - kib[0]) / 1024, 1) if kib else None,
         "rss_timeline_mib": timeline,
+        "steady": steady,
         "server_alive": alive,
         "log_tracebacks": logs.count("Traceback"),
     }
@@ -370,6 +491,15 @@ def print_table(result: dict[str, Any]) -> None:
         row(f"  {what}", count)
     for what, count in result["transport_errors"].items():
         row(f"  {what} (transport)", count)
+    figures = result["steady"]
+    if figures["runs"]:
+        print(f"  steady runs: {figures['runs']:,} every {figures['interval_s']:g} s")
+        rate = f"{figures['per_s']:,.1f} (target {figures['target_per_s']:,.1f})"
+        row("  measurements/s", rate)
+        late = (figures[f"late_{q}_s"] for q in ("p50", "p99", "max"))
+        row("  lateness p50 / p99 / max s", " / ".join(f"{x:.3f}" for x in late))
+        row("  overdue at the end", figures["overdue_at_end"])
+        row("  server CPU share", figures["server_cpu_share"])
     print("  server RSS (MiB)")
     span = [result[f"rss_{k}_mib"] for k in ("start", "peak", "end")]
     row("  start / peak / end", " / ".join(map(str, span)))
@@ -378,27 +508,38 @@ def print_table(result: dict[str, Any]) -> None:
     row("  timeline (s, MiB)", " ".join(f"{t}:{m}" for t, m in result["rss_timeline_mib"]))
 
 
-def soak(*, seconds: float, drain: float, spawn_every: float) -> dict[str, Any]:
+def soak(*, seconds: float, drain: float, spawn_every: float, steady: Steady) -> dict[str, Any]:
     tally = Tally()
-    with tempfile.TemporaryDirectory(prefix="augur-soak-") as tmp, fault_server() as scripted:
+    with (
+        tempfile.TemporaryDirectory(prefix="augur-soak-") as tmp,
+        fault_server() as scripted,
+        loopback.start() as constant,
+    ):
         folder = Path(tmp)
         healthy, graphql = FakeOAP(), FakeOAP()
         healthy.set_series(SERVICE, "service_apdex", 9950)
         graphql.set_fault(Fault(errors=["Metrics service_apdex is not found"]))
         with healthy, graphql:
-            up = Upstreams(scripted, healthy, graphql)
+            up = Upstreams(scripted, healthy, graphql, constant)
             store = folder / "augur.db"
             env = {"AUGUR_LOG_LEVEL": "warning"}
             with augur_server(
                 store_url=f"sqlite+aiosqlite:///{store}", log=folder / "augur.log", env=env
             ) as served:
-                load = Load(served, up, tally, spawn_every=spawn_every)
+                load = Load(served, up, tally, spawn_every=spawn_every, steady=steady)
                 unfinished = asyncio.run(load.run(seconds, drain))
                 alive = served.proc.poll() is None
                 served.proc.send_signal(signal.SIGTERM)
                 served.proc.wait(timeout=30)
                 logs = served.logs()
-        return report(tally, check_store(store), unfinished=unfinished, logs=logs, alive=alive)
+        return report(
+            tally,
+            check_store(store),
+            steady=steady_figures(store, tally, steady),
+            unfinished=unfinished,
+            logs=logs,
+            alive=alive,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -407,11 +548,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="~30 s: 12 s of load, 15 s drain")
     parser.add_argument("--drain", type=float, default=30.0, help="seconds for runs to finish")
     parser.add_argument("--spawn-every", type=float, default=0.5, help="seconds between runs")
+    parser.add_argument(
+        "--steady", type=int, default=None, help="steady runs (default 4000; 300 with --quick)"
+    )
+    parser.add_argument(
+        "--steady-interval",
+        type=float,
+        default=None,
+        help="seconds between a steady run's measurements (default 10; 2 with --quick)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     options = parser.parse_args(argv)
     seconds = 12.0 if options.quick else options.minutes * 60
     drain = 15.0 if options.quick else options.drain
-    result = soak(seconds=seconds, drain=drain, spawn_every=options.spawn_every)
+    runs = options.steady if options.steady is not None else 300 if options.quick else 4000
+    every = options.steady_interval or (2.0 if options.quick else 10.0)
+    steady = Steady(runs=runs, interval=every)
+    result = soak(seconds=seconds, drain=drain, spawn_every=options.spawn_every, steady=steady)
     if options.json:
         print(json.dumps(result, indent=2))
     else:

@@ -1,6 +1,7 @@
 """`benchmarks/soak.py --quick` runs end to end and its report is complete.
 
-No timing or memory thresholds: the soak reports those, a person reads them. What is asserted is
+No timing or memory thresholds: the soak reports those (the steady runs' measurements/s and
+lateness among them), a person reads them. What is asserted is
 that every part of the report is there and filled in, and the correctness it checks (nothing
 lost or duplicated, every finished run with its kind's verdict, the server alive throughout).
 """
@@ -32,8 +33,21 @@ KEYS = {
     "rss_end_mib",
     "rss_growth_mib",
     "rss_timeline_mib",
+    "steady",
     "server_alive",
     "log_tracebacks",
+}
+STEADY = {
+    "runs",
+    "interval_s",
+    "window_s",
+    "target_per_s",
+    "per_s",
+    "late_p50_s",
+    "late_p99_s",
+    "late_max_s",
+    "overdue_at_end",
+    "server_cpu_share",
 }
 
 
@@ -49,7 +63,19 @@ def test_quick_soak_reports_everything() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert set(report) == KEYS
-    assert set(report["verdicts"]) == {kind.name for kind in KINDS} | {"argo-gate", "flagger"}
+    assert set(report["verdicts"]) == {kind.name for kind in KINDS} | {
+        "argo-gate",
+        "flagger",
+        "steady",
+    }
+    # The steady runs all measured through the load, then ended Successful when terminated.
+    steady = report["steady"]
+    assert set(steady) == STEADY
+    assert steady["runs"] == 300
+    assert report["verdicts"]["steady"] == {"Successful": 300}
+    assert steady["per_s"] > 0
+    assert steady["target_per_s"] == 150.0
+    assert isinstance(steady["server_cpu_share"], float)
     assert set(report["error_measurements"]) >= {"timeout", "reset", "truncated", "5xx", "graphql"}
     assert report["runs_finished"] > 0
     assert report["measurements"] > 0
@@ -67,6 +93,7 @@ def test_quick_soak_reports_everything() -> None:
         "list-runs",
         "metrics",
         "readyz",
+        "terminate-run",
     }
     assert report["lost"] == 0
     assert report["duplicated"] == 0
