@@ -21,6 +21,7 @@ __all__ = [
     "RunAssessment",
     "assess_metric",
     "assess_run",
+    "assess_run_in_place",
     "is_terminating",
     "is_worse",
     "limit_check",
@@ -137,9 +138,25 @@ def assess_run(
     once, when the phase first becomes completed. The input status is not modified.
     """
     new = status.model_copy(deep=True)
-    terminating = is_terminating(terminate, new)
-    if new.started_at is None:
-        new.started_at = now
+    return assess_run_in_place(metrics, new, terminate=terminate, dry_run=dry_run, now=now)
+
+
+def assess_run_in_place(
+    metrics: Sequence[Metric],
+    status: AnalysisRunStatus,
+    *,
+    terminate: bool,
+    dry_run: Collection[str],
+    now: datetime,
+) -> RunAssessment:
+    """``assess_run`` on a status the caller owns alone (the engine's pass makes one copy, not
+    one per step). ``changed`` is noted as each field is written, so no comparison of the whole
+    status is needed to tell it."""
+    changed = False
+    terminating = is_terminating(terminate, status)
+    if status.started_at is None:
+        status.started_at = now
+        changed = True
     worst_phase: Phase | None = None
     worst_message = "Run Terminated" if terminate else ""
     everything_completed = True
@@ -147,7 +164,7 @@ def assess_run(
     for metric in metrics:
         is_dry = metric.name in dry_run
         (dry_summary if is_dry else run_summary).count += 1
-        result = new.result(metric.name)
+        result = status.result(metric.name)
         if result is None:
             everything_completed = False
             continue
@@ -156,6 +173,7 @@ def assess_run(
             if result.measurements:
                 result.message = result.measurements[-1].message
             result.phase = phase
+            changed = True
         if not phase.completed:
             everything_completed = False
             continue
@@ -174,17 +192,22 @@ def assess_run(
             if worst_phase is None:
                 worst_phase = Phase.SUCCESSFUL
             if limit_message:
-                result.message = f"Metric assessed {phase} due to {limit_message}"
+                message = f"Metric assessed {phase} due to {limit_message}"
+                changed = changed or message != result.message
+                result.message = message
             _count(dry_summary, limit_phase)
-    new.run_summary, new.dry_run_summary = run_summary, dry_summary
+    if (status.run_summary, status.dry_run_summary) != (run_summary, dry_summary):
+        status.run_summary, status.dry_run_summary = run_summary, dry_summary
+        changed = True
     if terminating:
         run_phase, run_message = worst_phase or Phase.SUCCESSFUL, worst_message.strip()
     elif not everything_completed or worst_phase is None:
         run_phase, run_message = Phase.RUNNING, ""
     else:
         run_phase, run_message = worst_phase, worst_message
-    if run_phase != new.phase:
-        new.phase, new.message = run_phase, run_message
-        if run_phase.completed and new.completed_at is None:
-            new.completed_at = now
-    return RunAssessment(new, run_phase, run_message, new != status)
+    if run_phase != status.phase:
+        status.phase, status.message = run_phase, run_message
+        changed = True
+        if run_phase.completed and status.completed_at is None:
+            status.completed_at = now
+    return RunAssessment(status, run_phase, run_message, changed)

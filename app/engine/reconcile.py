@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.engine.assess import assess_run
+from app.engine.assess import assess_run_in_place
 from app.engine.conditions import Conditions, PointTimes, evaluate_result
 from app.engine.schedule import MetricTask, due_metrics, next_reconcile, trim_measurements_in_place
 from app.spec.args import redact
@@ -46,6 +46,7 @@ __all__ = [
     "judge",
     "plan_reconcile",
     "record_measurement",
+    "record_measurement_in_place",
     "running",
 ]
 
@@ -179,14 +180,35 @@ def record_measurement(
     metadata: Mapping[str, str] | None = None,
     secrets: Sequence[str] = (),
 ) -> AnalysisRunStatus:
-    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``.
+    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``;
+    see ``record_measurement_in_place``."""
+    new = status.model_copy(deep=True)
+    record_measurement_in_place(
+        new, task, measurement, now=now, dry_run=dry_run, metadata=metadata, secrets=secrets
+    )
+    return new
+
+
+def record_measurement_in_place(
+    status: AnalysisRunStatus,
+    task: MetricTask,
+    measurement: Measurement,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    metadata: Mapping[str, str] | None = None,
+    secrets: Sequence[str] = (),
+) -> bool:
+    """Store one provider outcome in ``status``, which the caller owns alone (the engine's pass
+    copies the run's status once, then records and assesses in that copy); whether ``status``
+    changed (an in-flight measurement replaced by the same one does not). ``measurement`` is
+    not modified.
 
     The one place a provider's output enters a run: every secret in ``secrets`` (the values
     read for this pass), in any form :func:`~app.spec.args.redact` finds, is replaced with
     ``*****`` in the measurement's value, message and metadata and in the metric's metadata,
     so nothing stored, served or logged downstream can hold one."""
-    new = status.model_copy(deep=True)
-    result = new.result(task.metric.name)
+    result = status.result(task.metric.name)
     if result is None:
         result = MetricResult(
             name=task.metric.name,
@@ -194,8 +216,12 @@ def record_measurement(
             dry_run=dry_run,
             metadata=_redact_map(metadata, secrets),
         )
-        new.metric_results.append(result)
-    m = measurement.model_copy(deep=True)
+        status.metric_results.append(result)
+        changed = True
+    else:
+        changed = False
+    # A shallow copy is enough: every field is immutable but `metadata`, replaced just below.
+    m = measurement.model_copy()
     m.value = redact(m.value, secrets)
     m.metadata = _redact_map(m.metadata, secrets)
     if task.kind == "terminate" and m.phase in (Phase.SUCCESSFUL, Phase.INCONCLUSIVE):
@@ -204,12 +230,15 @@ def record_measurement(
         if m.finished_at is None:
             m.finished_at = now
         _count(result, m.phase)
+        changed = True
     m.message = redact(m.message, secrets)
     if task.kind != "run" and result.measurements:
+        changed = changed or result.measurements[-1] != m
         result.measurements[-1] = m
     else:
         result.measurements.append(m)
-    return new
+        changed = True
+    return changed
 
 
 def _redact_map(values: Mapping[str, str] | None, secrets: Sequence[str]) -> dict[str, str] | None:
@@ -266,10 +295,11 @@ def complete_reconcile(
     ``changed`` means the status moved: reconcile again at once (Argo gets this for free from
     its informer), because a metric that just failed makes the run fail only one pass later.
     """
-    before = run.status or AnalysisRunStatus()
-    status = plan.status
+    # One copy per pass: the outcomes are recorded, assessed and trimmed in it, in place.
+    status = plan.status.model_copy(deep=True)
+    changed = False
     for outcome in outcomes:
-        status = record_measurement(
+        changed |= record_measurement_in_place(
             status,
             outcome.task,
             outcome.measurement,
@@ -278,11 +308,12 @@ def complete_reconcile(
             metadata=outcome.metadata,
             secrets=secrets,
         )
-    assessed = assess_run(
+    assessed = assess_run_in_place(
         plan.metrics, status, terminate=run.spec.terminate, dry_run=plan.dry_run, now=now
     )
-    status = assessed.status  # a copy of its own: assess_run never hands back its input
-    trim_measurements_in_place(status, plan.retention)
+    changed |= trim_measurements_in_place(status, plan.retention)
     completed = status.phase is not None and status.phase.completed
     next_at = None if completed else next_reconcile(plan.metrics, status, now=now)
-    return ReconcileResult(status, status != before, next_at)
+    # Noted as the status was written, not by comparing it whole with the run's (`plan.status`
+    # is the run's status here: `done` plans, whose status may differ, never reach this).
+    return ReconcileResult(status, changed or assessed.changed, next_at)

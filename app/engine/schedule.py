@@ -154,14 +154,18 @@ def trim_measurements_in_place(
     limits: Mapping[str, int],
     *,
     default_limit: int = DEFAULT_MEASUREMENT_HISTORY_LIMIT,
-) -> None:
-    """``trim_measurements`` on a status the caller owns alone (no copy: one per pass is enough)."""
+) -> bool:
+    """``trim_measurements`` on a status the caller owns alone (no copy: one per pass is
+    enough); whether any measurement was dropped."""
+    trimmed = False
     for result in status.metric_results:
         limit = limits.get(result.name, 0)
         if limit <= 0:
             limit = default_limit
         if len(result.measurements) > limit:
             result.measurements = result.measurements[len(result.measurements) - limit :]
+            trimmed = True
+    return trimmed
 
 
 def ttl_expired(status: AnalysisRunStatus, ttl: TtlStrategy | None, *, now: datetime) -> bool:

@@ -19,7 +19,7 @@ from app.engine.schedule import MetricTask
 from app.spec.args import SecretSource, resolve_metrics
 from app.spec.errors import ArgError
 from app.spec.models import AnalysisRun, Metric
-from app.spec.status import Measurement, Phase
+from app.spec.status import AnalysisRunStatus, Measurement, Phase
 
 
 @dataclass
@@ -74,7 +74,13 @@ def reconcile(
             return run.model_copy(update={"status": failed}), None
         secret_values.extend(resolved.secrets)
         outcomes.append(provider(task, resolved.metrics[0], now))
+    before = (run.status or AnalysisRunStatus()).model_copy(deep=True)
     result = complete_reconcile(run, plan, outcomes, now=now, secrets=secret_values)
+    # The engine notes `changed` as it writes (no whole-status comparison): on every pass of
+    # every scenario it must say what comparing the whole statuses says, and leave the run's
+    # own status untouched.
+    assert result.changed == (result.status != before), (before, result.status)
+    assert (run.status or AnalysisRunStatus()) == before
     return run.model_copy(update={"status": result.status}), result
 
 
