@@ -4,11 +4,12 @@ more of an answer than the host allows.
 **Where it connects.** A request hook that resolves the URL's host and checks the addresses leaves
 the connection to resolve the name again, and a name that answers differently the second time
 (DNS rebinding: loopback for the check, 169.254.169.254 for the connection) reaches an address
-nobody checked. Here the check sits under httpcore's connection pool, in the network backend:
-each new connection asks the host's `Resolve` for the addresses of `host:port` (resolved once,
-every one checked) and connects to one of those. The request itself is untouched, so the `Host`
-header, TLS SNI and certificate verification keep the name in the URL; the pool keeps its
-connections per origin and reuses them; a redirect opens its connection through the same backend.
+nobody checked. Here the check sits under the connection pool (`providers.aio`, aiohttp's
+resolver hook): each new connection asks the host's `Resolve` for the addresses of `host:port`
+(resolved once, every one checked) and connects to one of those, and an IP literal is checked
+before each request. The request itself is untouched, so the `Host` header, TLS SNI and
+certificate verification keep the name in the URL; the pool keeps its connections per origin
+and reuses them; a redirect (followed by httpx) opens its connection through the same check.
 Environment proxies are not used (a proxy would resolve names itself, out of the check's sight);
 `SSL_CERT_FILE` and `SSL_CERT_DIR` still are.
 
@@ -24,123 +25,23 @@ Providers never import `app`: the host hands its address check in as a plain cal
 
 from __future__ import annotations
 
-import select
-import socket
 import ssl
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-import anyio.to_thread
-import httpcore
 import httpx
 
-__all__ = ["BodyTooLarge", "Guard", "GuardedClient", "GuardedTransport", "Resolve"]
+from providers.aio import AioTransport, Resolve
 
-#: The addresses `host:port` may be connected to, in the order to try them. Raises `OSError` when
-#: there are none: the name does not resolve, or the host's policy refuses it (`PermissionError`,
-#: whose message says why).
-Resolve = Callable[[str, int], Sequence[str]]
+__all__ = ["BodyTooLarge", "Guard", "GuardedClient", "GuardedTransport", "Resolve"]
 
 _DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity"})
 
 
 class BodyTooLarge(httpx.ReadError):
     """The upstream's answer is larger than the client reads."""
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """httpcore's anyio stream, with its socket looked up once. The pool asks every idle
-    connection whether it is still usable before each request; anyio answers each such question
-    by building its attribute table anew (a `getpeername` call included): a tenth of the
-    scheduler's CPU at hundreds of requests a second."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "socket":
-            return self._socket
-        if info == "is_readable":  # as httpcore's own check: readable = closed or data waiting
-            if self._socket is None or self._socket.fileno() == -1:
-                return True
-            poll = select.poll()
-            poll.register(self._socket, select.POLLIN)
-            return bool(poll.poll(0))
-        return self._inner.get_extra_info(info)
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses `resolve` approved for the origin, never to a name (with no
-    `resolve`, to the name as given)."""
-
-    def __init__(self, resolve: Resolve | None) -> None:
-        self._resolve = resolve
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        if self._resolve is None:
-            stream = await self._inner.connect_tcp(
-                host, port, timeout, local_address, socket_options
-            )
-            return _Stream(stream)
-        try:
-            with anyio.fail_after(timeout):
-                addresses = await anyio.to_thread.run_sync(
-                    self._resolve, host, port, abandon_on_cancel=True
-                )
-        except TimeoutError as exc:  # before OSError: TimeoutError is one
-            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        failure: httpcore.ConnectError | None = None
-        for address in addresses:  # in order, as a resolver's answer is tried
-            try:
-                stream = await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-                return _Stream(stream)
-            except httpcore.ConnectError as exc:
-                failure = exc
-        raise failure or httpcore.ConnectError(f"{host} has no address to connect to")
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's signature)
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("augur connects to providers over TCP only")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
 
 
 class _Inflate:
@@ -230,22 +131,13 @@ class Guard:
     too_large_hint: str = ""
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a pool whose connections the guard approves, reading no more of
-    each answer than it allows."""
+class GuardedTransport(AioTransport):
+    """httpx's transport over connections the guard approves (`providers.aio`), reading no more
+    of each answer than it allows."""
 
     def __init__(self, guard: Guard, *, verify: ssl.SSLContext | bool = True) -> None:
         context = httpx.create_ssl_context(verify=verify)  # SSL_CERT_FILE and SSL_CERT_DIR apply
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)  # httpx's own
-        super().__init__(verify=context, trust_env=False, limits=limits)
-        # The same pool httpx builds, over the guarded backend (httpx has no option for it).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(guard.resolve),
-        )
+        super().__init__(guard.resolve, verify=context)
         self._limit = guard.max_body_bytes
         self._hint = f"; {guard.too_large_hint}" if guard.too_large_hint else ""
 
