@@ -39,7 +39,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDict
 from yarl import URL
 
-__all__ = ["AioTransport", "Resolve"]
+__all__ = ["AioTransport", "GuardedResolver", "Resolve"]
 
 #: The addresses `host:port` may be connected to, in the order to try them. Raises `OSError` when
 #: there are none: the name does not resolve, or the host's policy refuses it (`PermissionError`,
@@ -52,19 +52,25 @@ MAX_CONNECTIONS, KEEPALIVE_SECONDS = 100, 5.0
 DISCONNECTED = "Server disconnected without sending a response."
 
 
-class _GuardResolver(AbstractResolver):
+class GuardedResolver(AbstractResolver):
     """aiohttp's name lookup, answered by the host's `Resolve` (run on a thread: it may query
-    DNS). Its refusal (`PermissionError`) or failure (`OSError`) fails the connection."""
+    DNS): the addresses it approved, nothing else. Its refusal (`PermissionError`) or failure
+    (`OSError`) fails the connection. Also the resolver of the CloudWatch provider's
+    aiobotocore client, which is aiohttp underneath."""
 
     def __init__(self, resolve: Resolve) -> None:
         self._resolve = resolve
 
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
+    async def check(self, host: str, port: int) -> Sequence[str]:
+        """The approved addresses of `host:port`; `OSError` (the policy's reason) if none."""
         addresses = await asyncio.to_thread(self._resolve, host, port)
         if not addresses:
             raise OSError(f"{host} has no address to connect to")
+        return addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         return [
             ResolveResult(
                 hostname=host,
@@ -74,7 +80,7 @@ class _GuardResolver(AbstractResolver):
                 proto=0,
                 flags=socket.AI_NUMERICHOST,
             )
-            for address in addresses
+            for address in await self.check(host, port)
         ]
 
     async def close(self) -> None:
@@ -183,7 +189,7 @@ class AioTransport(httpx.AsyncBaseTransport):
         session = self._sessions.get(key)
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(
-                resolver=_GuardResolver(self._resolve) if self._resolve is not None else None,
+                resolver=GuardedResolver(self._resolve) if self._resolve is not None else None,
                 use_dns_cache=False,  # every new connection is checked
                 ssl=self._ssl,
                 limit=MAX_CONNECTIONS,

@@ -31,21 +31,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
-from aiohttp.abc import AbstractResolver, ResolveResult
 
+from providers.aio import GuardedResolver
 from providers.base import Credentials
 from providers.client import GuardedClient, Resolve
 
-__all__ = ["GuardedResolver", "aws_client", "guard_of", "static_keys"]
+__all__ = ["aws_client", "guard_of", "static_keys"]
 
 _SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AioSession] = (
     weakref.WeakKeyDictionary()
@@ -56,35 +55,6 @@ _RETRIES = {"mode": "standard", "max_attempts": 3}
 def guard_of(http: httpx.AsyncClient) -> Resolve | None:
     """The host's address check, when the shared client carries one."""
     return http.guard.resolve if isinstance(http, GuardedClient) else None
-
-
-class GuardedResolver(AbstractResolver):
-    """aiohttp's resolver over the host's `Resolve`: the addresses it approved, nothing else."""
-
-    def __init__(self, resolve: Resolve) -> None:
-        self._resolve = resolve
-
-    async def check(self, host: str, port: int) -> Sequence[str]:
-        """The approved addresses of `host:port`; `OSError` (the policy's reason) if none."""
-        return await asyncio.to_thread(self._resolve, host, port)
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=0,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in await self.check(host, port)
-        ]
-
-    async def close(self) -> None:
-        return None
 
 
 def static_keys(credentials: Credentials) -> dict[str, str]:

@@ -21,8 +21,9 @@ import httpx
 from botocore.exceptions import BotoCoreError, ClientError, NoRegionError
 from botocore.exceptions import ConnectionError as AWSConnectionError
 
+from providers.aio import GuardedResolver
 from providers.base import NO_CREDENTIALS, Credentials, MeasureContext, Measured
-from providers.cloudwatch.client import GuardedResolver, aws_client, guard_of
+from providers.cloudwatch.client import aws_client, guard_of
 from providers.cloudwatch.config import PROVIDER, parse_config
 from providers.errors import ProviderError, QueryError, UnavailableError
 from providers.golang import format_float_v
