@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -113,7 +114,12 @@ def _connect_error(exc: aiohttp.ClientConnectorError, request: httpx.Request) ->
         return httpx.ConnectError(str(exc.certificate_error), request=request)
     if isinstance(reason, TimeoutError):
         return httpx.ConnectTimeout("timed out connecting", request=request)
-    text = str(reason) if reason.errno is None else f"[Errno {reason.errno}] {reason.strerror}"
+    # asyncio's own text ("Connect call failed (address, port)") says less than the errno's.
+    text = (
+        str(reason)
+        if reason.errno is None
+        else f"[Errno {reason.errno}] {os.strerror(reason.errno)}"
+    )
     return httpx.ConnectError(text, request=request)
 
 
@@ -256,6 +262,10 @@ class AioTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        sessions, self._sessions = list(self._sessions.values()), {}
-        for session in sessions:
-            await session.close()
+        """Close the calling loop's sessions. A session of another loop cannot be closed from
+        this one; it is dropped (augur closes each client on the loop that used it)."""
+        sessions, self._sessions = self._sessions, {}
+        here = asyncio.get_running_loop()
+        for (loop, _close), session in sessions.items():
+            if loop is here:
+                await session.close()
