@@ -9,7 +9,7 @@ measurements and never swallows an error into a made-up value.
 (it must send them), and cannot tell which values were secret: it never imports ``app``, where
 the run's secrets are known. So it need not try. Whatever it returns or raises (``value``,
 ``metadata`` such as ``resolvedQuery``, an error's message, an upstream's echo of a header or
-body) enters the run in one place, the engine's ``record_measurement``
+body) enters the run in one place, the engine's ``record_measurement_in_place``
 (``app/engine/reconcile.py``), which replaces every secret read for the run, raw, JSON-escaped,
 URL-encoded or in base64, with ``*****`` before anything is stored, served or logged. A provider
 that builds ``resolvedQuery`` from its resolved query therefore stores the query with ``*****``

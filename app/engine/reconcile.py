@@ -45,7 +45,6 @@ __all__ = [
     "fail_run",
     "judge",
     "plan_reconcile",
-    "record_measurement",
     "record_measurement_in_place",
     "running",
 ]
@@ -168,25 +167,6 @@ def judge(
         finished_at=finished_at,
         metadata=dict(metadata) if metadata else None,
     )
-
-
-def record_measurement(
-    status: AnalysisRunStatus,
-    task: MetricTask,
-    measurement: Measurement,
-    *,
-    now: datetime,
-    dry_run: bool = False,
-    metadata: Mapping[str, str] | None = None,
-    secrets: Sequence[str] = (),
-) -> AnalysisRunStatus:
-    """Store one provider outcome (Argo ``runMeasurements`` steps 3-6) in a copy of ``status``;
-    see ``record_measurement_in_place``."""
-    new = status.model_copy(deep=True)
-    record_measurement_in_place(
-        new, task, measurement, now=now, dry_run=dry_run, metadata=metadata, secrets=secrets
-    )
-    return new
 
 
 def record_measurement_in_place(

@@ -4,7 +4,8 @@ them (each metric's measurements, then its phase; the run's phase last).
 
 The scheduler hands them to the store with the pass's measurements and status, so they are
 written in the same transaction (`app.store.events`). Measurements were redacted before they
-reached the status (`app.engine.reconcile.record_measurement`): events carry that text only.
+reached the status (`record_measurement_in_place` in `app.engine.reconcile`): events carry that
+text only.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Whatever a provider hands back, a secret read for the run is `*****` in the run: the engine
-redacts every measurement once, where it enters the run (`record_measurement`), so providers need
-not know which args were secret (`providers/base.py`).
+redacts every measurement once, where it enters the run (`record_measurement_in_place`), so
+providers need not know which args were secret (`providers/base.py`).
 
 The provider here echoes its resolved block in every field it can fill, as a careless upstream
 would: the value (raw and in Go's JSON), the metadata (as `resolvedQuery` does), the message of
